@@ -1,18 +1,10 @@
-/** Jest runs the TypeScript sources as ESM through SWC; type checking is `npm run typecheck`. */
-const swc = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    target: 'es2023',
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
+/** Jest runs the TypeScript sources as ESM through ts-jest without type checking (that is `npm run typecheck`). */
+const tsJest = { useESM: true, diagnostics: false };
 
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  transform: { '^.+\\.ts$': ['ts-jest', tsJest] },
   moduleNameMapper: {
     '^#qbank/(contract|client|sandbox)$': '<rootDir>/libs/qbank-$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 /**
  * Where the QBank OpenAPI document lives. The source tree keeps it in `libs/qbank-contract/openapi`;
  * the build copies that folder next to the compiled module, so the same relative path works in both.
  */
-export const QBANK_OPENAPI_PATH = resolve(import.meta.dirname, '..', 'openapi', 'qbank-connect.yaml');
+export const QBANK_OPENAPI_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'openapi', 'qbank-connect.yaml');
 
 export interface OpenApiDocument {
   openapi: string;
