@@ -145,8 +145,7 @@ export class Dataset {
     const pick = hash32(s, Kind.transaction, a, salt, 1) % TX_WEIGHT_TOTAL;
     let acc = 0;
     const kind = TX_TYPES.find((t) => (acc += t.weight) > pick) ?? TX_TYPES[0]!;
-    const direction =
-      kind.direction === 'EITHER' ? (hash32(s, Kind.transaction, a, salt, 2) % 2 ? 'CREDIT' : 'DEBIT') : kind.direction;
+    const direction = kind.direction === 'EITHER' ? (hash32(s, Kind.transaction, a, salt, 2) % 2 ? 'CREDIT' : 'DEBIT') : kind.direction;
     // Amounts spread over four orders of magnitude, like a corporate account's activity.
     const magnitude = 10 ** intBetween(2, 6, s, Kind.transaction, a, salt, 3);
     const cents = BigInt(Math.max(1, Math.floor(unit(s, Kind.transaction, a, salt, 4) * magnitude)));
@@ -156,8 +155,7 @@ export class Dataset {
     const lagRoll = unit(s, Kind.transaction, a, salt, 5);
     const lagDays = lagRoll < 0.75 ? 0 : intBetween(1, 4, s, Kind.transaction, a, salt, 6);
     const initiatedDay = postingDay - lagDays;
-    const initiatedMs =
-      dayStartMs(initiatedDay) + intBetween(13 * 3_600_000, 21 * 3_600_000, s, Kind.transaction, a, salt, 7);
+    const initiatedMs = dayStartMs(initiatedDay) + intBetween(13 * 3_600_000, 21 * 3_600_000, s, Kind.transaction, a, salt, 7);
     const valueDay = Math.min(postingDay, businessDayOnOrAfter(initiatedDay));
     const counterparty = COUNTERPARTIES[hash32(s, Kind.transaction, a, salt, 8) % COUNTERPARTIES.length] ?? '';
     const checkNumber = kind.type === 'CHECK' ? String(1000 + (hash32(s, Kind.transaction, a, salt, 9) % 9000)) : null;
@@ -179,7 +177,11 @@ export class Dataset {
   }
 
   /** Appends a posting to an account's history; `postingMs` must not go back in time. */
-  appendPosting(account: GeneratedAccount, posting: Omit<ExtraTransaction, 'posting_ms' | 'posting_date'>, postingMs: number): ExtraTransaction {
+  appendPosting(
+    account: GeneratedAccount,
+    posting: Omit<ExtraTransaction, 'posting_ms' | 'posting_date'>,
+    postingMs: number,
+  ): ExtraTransaction {
     const list = this.extras[account.index]!;
     const last = this.transactionCount(account) > 0 ? this.postingMs(account, this.transactionCount(account) - 1) : 0;
     const at = Math.max(postingMs, last + 1);
@@ -212,7 +214,10 @@ export class Dataset {
       for (let k = 0; k < count; k += 1) {
         const reason = reasons[hash32(this.seed, Kind.exception, account.index, k, 1) % reasons.length] ?? 'NOT_ISSUED';
         const issuedCents = BigInt(intBetween(5_000, 2_500_000, this.seed, Kind.exception, account.index, k, 2));
-        const presentedCents = reason === 'AMOUNT_MISMATCH' ? issuedCents + BigInt(intBetween(100, 90_000, this.seed, Kind.exception, account.index, k, 3)) : issuedCents;
+        const presentedCents =
+          reason === 'AMOUNT_MISMATCH'
+            ? issuedCents + BigInt(intBetween(100, 90_000, this.seed, Kind.exception, account.index, k, 3))
+            : issuedCents;
         const presentedDay = lastDay - intBetween(0, 2, this.seed, Kind.exception, account.index, k, 4);
         out.push({
           exception_id: uuidFrom(this.seed, Kind.exception, account.index, k),
