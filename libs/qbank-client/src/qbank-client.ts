@@ -36,6 +36,8 @@ export interface QBankClientOptions {
 export interface CallContext {
   requestId?: string;
   timeoutMs?: number;
+  /** Retries after the first attempt for this call (default: the client's `maxRetries`). */
+  retries?: number;
 }
 
 export interface QBankResult<T> {
@@ -82,7 +84,10 @@ export class QBankClient {
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.basicAuth = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
-    this.tokens = new TokenManager((scopes) => this.fetchToken(scopes), options.tokenRefreshSkewSeconds ?? 60);
+    this.tokens = new TokenManager(
+      (scopes, retries) => this.fetchToken(scopes, retries ?? this.maxRetries),
+      options.tokenRefreshSkewSeconds ?? 60,
+    );
   }
 
   // ---- Operations ----
@@ -177,9 +182,10 @@ export class QBankClient {
 
   private async call<T>(spec: CallSpec): Promise<QBankResult<T>> {
     const requestId = spec.context?.requestId ?? randomUUID();
+    const maxRetries = spec.context?.retries ?? this.maxRetries;
     let refreshedToken = false;
     for (let attempt = 0; ; attempt += 1) {
-      const token = await this.tokens.token([spec.scope]);
+      const token = await this.tokens.token([spec.scope], maxRetries);
       let response: AxiosResponse<string>;
       try {
         response = await this.send(spec, token, requestId);
@@ -187,7 +193,7 @@ export class QBankClient {
         const failure =
           error instanceof QBankError ? error : new QBankNetworkError(`QBank call failed: ${(error as Error).message}`, error);
         // A timed-out call is not retried here: its outcome is unknown and its budget is spent.
-        if (failure instanceof QBankNetworkError && attempt < this.maxRetries) {
+        if (failure instanceof QBankNetworkError && attempt < maxRetries) {
           await this.backoff(attempt, null);
           continue;
         }
@@ -208,7 +214,7 @@ export class QBankClient {
         this.tokens.invalidate([spec.scope], token);
         continue;
       }
-      if (RETRYABLE_STATUS.has(response.status) && attempt < this.maxRetries) {
+      if (RETRYABLE_STATUS.has(response.status) && attempt < maxRetries) {
         await this.backoff(attempt, error instanceof QBankApiError ? error.retryAfterSeconds : null);
         continue;
       }
@@ -233,10 +239,10 @@ export class QBankClient {
     });
   }
 
-  private async fetchToken(scopes: readonly string[]): Promise<FetchedToken> {
+  private async fetchToken(scopes: readonly string[], maxRetries: number): Promise<FetchedToken> {
     const body = new URLSearchParams({ grant_type: 'client_credentials', scope: scopes.join(' ') }).toString();
     let lastError: QBankError | undefined;
-    for (let attempt = 0; attempt <= this.maxRetries; attempt += 1) {
+    for (let attempt = 0; attempt <= maxRetries; attempt += 1) {
       let response: AxiosResponse<string>;
       try {
         response = await this.http.request<string>({
@@ -251,7 +257,7 @@ export class QBankClient {
         });
       } catch (error) {
         lastError = error instanceof QBankError ? error : new QBankNetworkError((error as Error).message, error);
-        if (lastError instanceof QBankNetworkError && attempt < this.maxRetries) {
+        if (lastError instanceof QBankNetworkError && attempt < maxRetries) {
           await this.backoff(attempt, null);
           continue;
         }
@@ -265,7 +271,7 @@ export class QBankClient {
         return { accessToken: token.access_token, expiresInSeconds: token.expires_in };
       }
       lastError = toError(response, headerValue(response, 'x-request-id'));
-      if (!RETRYABLE_STATUS.has(response.status) || attempt >= this.maxRetries) throw lastError;
+      if (!RETRYABLE_STATUS.has(response.status) || attempt >= maxRetries) throw lastError;
       await this.backoff(attempt, lastError instanceof QBankApiError ? lastError.retryAfterSeconds : null);
     }
     throw lastError ?? new QBankNetworkError('QBank token request failed');

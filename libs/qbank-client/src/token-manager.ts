@@ -19,7 +19,7 @@ export class TokenManager {
   fetches = 0;
 
   constructor(
-    private readonly fetchToken: (scopes: readonly string[]) => Promise<FetchedToken>,
+    private readonly fetchToken: (scopes: readonly string[], retries?: number) => Promise<FetchedToken>,
     /** Refresh this long before expiry: the smaller of this and a tenth of the token's lifetime. */
     private readonly refreshSkewSeconds = 60,
   ) {}
@@ -28,13 +28,14 @@ export class TokenManager {
     return [...new Set(scopes)].sort().join(' ');
   }
 
-  async token(scopes: readonly string[]): Promise<string> {
+  /** `retries` bounds the token request this call may start (a health probe wants none). */
+  async token(scopes: readonly string[], retries?: number): Promise<string> {
     const key = TokenManager.key(scopes);
     const cached = this.cache.get(key);
     if (cached && cached.refreshAt > Date.now()) return cached.accessToken;
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.fetch(key, scopes).finally(() => this.inFlight.delete(key));
+      pending = this.fetch(key, scopes, retries).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return (await pending).accessToken;
@@ -46,10 +47,10 @@ export class TokenManager {
     if (this.cache.get(key)?.accessToken === accessToken) this.cache.delete(key);
   }
 
-  private async fetch(key: string, scopes: readonly string[]): Promise<CachedToken> {
+  private async fetch(key: string, scopes: readonly string[], retries?: number): Promise<CachedToken> {
     this.fetches += 1;
     const started = Date.now();
-    const fetched = await this.fetchToken(scopes);
+    const fetched = await this.fetchToken(scopes, retries);
     const lifetimeMs = fetched.expiresInSeconds * 1000;
     const skewMs = Math.min(this.refreshSkewSeconds * 1000, lifetimeMs / 10);
     const entry = { accessToken: fetched.accessToken, refreshAt: started + lifetimeMs - skewMs };

@@ -1,0 +1,66 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ClsModule } from 'nestjs-cls';
+import { LoggerModule } from 'nestjs-pino';
+import { QBankClientModule } from '#qbank/client';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { BalancesModule } from './balances/balances.module.js';
+import { CommonModule } from './common/common.module.js';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { AuditFieldsInterceptor } from './common/interceptors/audit-fields.interceptor.js';
+import { gatewayValidationPipe } from './common/pipes/validation.pipe.js';
+import { CONTEXT_KEY, contextOfRaw } from './common/request-context.js';
+import { ConfigModule } from './config/config.module.js';
+import { GatewayConfig } from './config/gateway-config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { loggerOptions } from './logging/logger-options.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { PaymentsModule } from './payments/payments.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ClsModule.forRoot({
+          global: true,
+          middleware: {
+            mount: true,
+            // The request id is Fastify's (a caller's valid UUID, or a new one); the context object is shared with the request.
+            generateId: true,
+            idGenerator: (req: { id?: string }) => req.id ?? '',
+            setup: (cls, req: Parameters<typeof contextOfRaw>[0]) => cls.set(CONTEXT_KEY, contextOfRaw(req)),
+          },
+        }),
+        LoggerModule.forRoot(loggerOptions(config)),
+        QBankClientModule.forRootAsync({
+          connections: config.qbank.connections,
+          useFactory: () => ({
+            baseUrl: config.qbank.baseUrl,
+            clientId: config.qbank.clientId,
+            clientSecret: config.qbank.clientSecret,
+            timeoutMs: config.qbank.timeoutMs,
+            maxRetries: config.qbank.maxRetries,
+          }),
+        }),
+        DatabaseModule,
+        CommonModule,
+        AuditModule,
+        MetricsModule,
+        AuthModule,
+        HealthModule,
+        BalancesModule,
+        PaymentsModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_INTERCEPTOR, useClass: AuditFieldsInterceptor },
+        { provide: APP_PIPE, useFactory: gatewayValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { AuditEvent } from './audit-event.entity.js';
+
+/** Events kept in memory while the database is unreachable, before the oldest are dropped (and counted). */
+const MAX_BACKLOG = 100_000;
+
+/**
+ * Writes audit events in batches: whatever is queued goes to the database in one transaction, at most
+ * `audit.flushIntervalMs` after it was queued. A caller that needs its event committed before it answers
+ * (`durable`) gets a promise that settles with the commit of its batch (group commit). On shutdown the
+ * queue is written out before the database closes.
+ */
+@Injectable()
+export class AuditWriter implements OnApplicationShutdown {
+  private readonly logger = new Logger(AuditWriter.name);
+  private queue: { event: AuditEvent; done?: (error?: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly timer: NodeJS.Timeout;
+  dropped = 0;
+  written = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: GatewayConfig,
+  ) {
+    this.timer = setInterval(() => void this.flush(), config.audit.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  record(event: AuditEvent): void {
+    if (this.queue.length >= MAX_BACKLOG) {
+      this.queue.shift();
+      this.dropped += 1;
+    }
+    this.queue.push({ event });
+    if (this.queue.length >= this.config.audit.maxBatchSize) void this.flush();
+  }
+
+  /** Queues the event and resolves once it is committed. */
+  recordDurably(event: AuditEvent): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ event, done: (error) => (error ? reject(error instanceof Error ? error : new Error('audit write failed')) : resolve()) });
+      void this.flush();
+    });
+  }
+
+  /** Writes everything queued so far; concurrent calls share the running write and then write the rest. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.queue.length === 0 || !this.dataSource.isInitialized) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.flushing = this.write(batch).finally(() => (this.flushing = undefined));
+    await this.flushing;
+  }
+
+  private async write(batch: { event: AuditEvent; done?: (error?: unknown) => void }[]): Promise<void> {
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        for (let i = 0; i < batch.length; i += this.config.audit.maxBatchSize) {
+          const chunk = batch.slice(i, i + this.config.audit.maxBatchSize).map((b) => b.event);
+          await manager.createQueryBuilder().insert().into(AuditEvent).values(chunk).execute();
+        }
+      });
+      this.written += batch.length;
+      for (const item of batch) item.done?.();
+    } catch (error) {
+      this.logger.error({ err: error, events: batch.length }, 'audit batch not written; kept for the next attempt');
+      // Keep the events (oldest first) for the next flush; durable callers learn of the failure now.
+      for (const item of batch) item.done?.(error);
+      this.queue = [...batch.filter((b) => !b.done), ...this.queue].slice(-MAX_BACKLOG);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}

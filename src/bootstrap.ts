@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { installHttpHooks } from './common/http-hooks.js';
+import { UUID_PATTERN } from './common/request-context.js';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { runMigrations } from './database/migrate.js';
+import { setupSwagger } from './docs/swagger.js';
+
+/** A caller's `X-Request-ID` is kept when it is a UUID; otherwise the gateway makes one. */
+export function requestIdFor(header: string | string[] | undefined): string {
+  return typeof header === 'string' && UUID_PATTERN.test(header) ? header.toLowerCase() : randomUUID();
+}
+
+/** Builds the gateway (migrations first, when configured); the caller decides where it listens. */
+export async function createGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
+  if (config.database.migrateOnStart) await runMigrations(config.database);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.server.bodyLimitBytes,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFor(req.headers['x-request-id']),
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  installHttpHooks(app);
+  setupSwagger(app);
+  await app.init();
+  return app;
+}

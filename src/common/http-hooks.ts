@@ -1,0 +1,39 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuditWriter } from '../audit/audit-writer.service.js';
+import { auditEventFor } from '../audit/audit-event.factory.js';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { contextOf } from './request-context.js';
+
+/**
+ * Hooks on the HTTP adapter, where every response passes — including those refused before any
+ * controller runs (401, 403, 404, 413): the request id header, the audit event and the metrics.
+ */
+export function installHttpHooks(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const writer = app.get(AuditWriter);
+  const metrics = app.get(MetricsService);
+  const durableReads = app.get(GatewayConfig).audit.durableReads;
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    contextOf(request);
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const ctx = contextOf(request);
+    if (ctx.audited) return payload;
+    ctx.audited = true;
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeHttp(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    if (route === '/metrics' || route.startsWith('/health')) return payload;
+    const event = auditEventFor(request, reply, ctx);
+    if (durableReads || request.method !== 'GET') await writer.recordDurably(event);
+    else writer.record(event);
+    return payload;
+  });
+
+  // Everything queued is written before the database closes.
+  fastify.addHook('onClose', async () => writer.flush());
+}

@@ -1,0 +1,38 @@
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { map, type Observable } from 'rxjs';
+import { contextOf } from '../request-context.js';
+
+/** Marks a route whose answer is not a resource (health, metrics): nothing is stamped. */
+export const NO_AUDIT_FIELDS = Symbol('NO_AUDIT_FIELDS');
+
+type Resource = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Resource => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Stamps the audit fields (`timestamp` UTC with ms, `actor`, `request_id`) on every resource the gateway
+ * returns: the body itself, each item of a `{ data: [...] }` list, and each of a batch's `payments`.
+ */
+@Injectable()
+export class AuditFieldsInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    return next.handle().pipe(
+      map((body: unknown) => {
+        if (!isObject(body) || Reflect.getMetadata(NO_AUDIT_FIELDS, context.getHandler())) return body;
+        const ctx = contextOf(request);
+        const fields = { timestamp: new Date().toISOString(), actor: ctx.caller?.sub ?? 'anonymous', request_id: ctx.requestId };
+        const stamp = (resource: Resource): Resource => {
+          const stamped: Resource = { ...resource, ...fields };
+          if (Array.isArray(resource.payments))
+            stamped.payments = (resource.payments as unknown[]).map((p) => (isObject(p) ? { ...p, ...fields } : p));
+          return stamped;
+        };
+        if (Array.isArray(body.data)) return { ...body, data: body.data.map((item: unknown) => (isObject(item) ? stamp(item) : item)) };
+        return stamp(body);
+      }),
+    );
+  }
+}

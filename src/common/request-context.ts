@@ -1,0 +1,43 @@
+import type { FastifyRequest } from 'fastify';
+
+/** The caller, as the auth guard established it. */
+export interface Caller {
+  sub: string;
+  roles: string[];
+  scopes: ReadonlySet<string>;
+}
+
+/**
+ * What the gateway learns about one call as it goes: created when the request arrives, filled in by
+ * the guards and services, read by the audit and metrics hooks when the response leaves. It is attached
+ * to the request and also held in the async context (nestjs-cls) for code that has no request at hand.
+ */
+export interface RequestContext {
+  requestId: string;
+  startedAt: number;
+  caller?: Caller;
+  scope?: string;
+  upstreamRequestId?: string;
+  errorCode?: string;
+  /** Set once the audit event has been recorded, so that no call is recorded twice. */
+  audited?: boolean;
+}
+
+export const CONTEXT_KEY = 'gateway';
+
+type RawWithContext = { id?: string; gatewayContext?: RequestContext };
+
+/** The context held on the raw request (what middleware sees), created on first use. */
+export function contextOfRaw(raw: RawWithContext): RequestContext {
+  raw.gatewayContext ??= { requestId: raw.id ?? '', startedAt: Date.now() };
+  return raw.gatewayContext;
+}
+
+/** The request's context, created on first use. */
+export function contextOf(request: FastifyRequest): RequestContext {
+  const raw = request.raw as RawWithContext;
+  raw.id ??= request.id;
+  return contextOfRaw(raw);
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,232 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { parse } from 'yaml';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const SANDBOX_CLIENT_SECRET = 'sandbox-secret';
+
+export class ServerConfig {
+  @IsInt() @Min(0) @Max(65535) port!: number;
+  @IsString() host!: string;
+  @IsInt() @Min(1024) bodyLimitBytes!: number;
+  @IsIn(LOG_LEVELS) logLevel!: (typeof LOG_LEVELS)[number];
+}
+
+export class DatabaseConfig {
+  @Matches(/^(postgres(ql)?:\/\/.+|sqlite:.+)$/, { message: 'must be postgres://… or sqlite:<path>' }) url!: string;
+  @Matches(/^(postgres(ql)?:\/\/.+|sqlite:.+)$/, { message: 'must be postgres://… or sqlite:<path>' }) migrationUrl!: string;
+  @IsBoolean() migrateOnStart!: boolean;
+  /** PostgreSQL schema (tests use one per run); default `public`. */
+  @IsOptional() @Matches(/^[a-z_][a-z0-9_]{0,62}$/) schema?: string;
+}
+
+export class QBankConfig {
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, {
+    message: 'must be an http(s) URL including the version prefix, e.g. http://127.0.0.1:4010/v1',
+  })
+  baseUrl!: string;
+  @IsString() @MinLength(1, { message: 'is required' }) clientId!: string;
+  @IsString() @MinLength(1, { message: 'is required' }) clientSecret!: string;
+  @IsString({ each: true }) webhookSecrets!: string[];
+  @IsInt() @Min(100) timeoutMs!: number;
+  @IsInt() @Min(0) @Max(10) maxRetries!: number;
+  @IsInt() @Min(1) @Max(1024) connections!: number;
+}
+
+export class AuthConfig {
+  @IsIn(['dev', 'jwks']) mode!: 'dev' | 'jwks';
+  @IsString() devKeyFile!: string;
+  @IsString() devIssuer!: string;
+  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' }) jwksUrl?: string;
+  @IsOptional() @Matches(/-----BEGIN (RSA |EC )?PUBLIC KEY-----/, { message: 'must be a PEM public key' }) publicKey?: string;
+  @IsOptional() @IsString() @MinLength(1) issuer?: string;
+  @IsString() @MinLength(1) audience!: string;
+}
+
+export class AuditConfig {
+  @IsInt() @Min(10) @Max(1000) flushIntervalMs!: number;
+  @IsInt() @Min(1) @Max(10_000) maxBatchSize!: number;
+  @IsBoolean() durableReads!: boolean;
+}
+
+export class BalancesConfig {
+  @IsBoolean() coalesce!: boolean;
+}
+
+/** The gateway's whole configuration: `config/*.yaml` overridden by the environment, validated once at boot. */
+export class GatewayConfig {
+  @IsIn(['development', 'test', 'production']) nodeEnv!: 'development' | 'test' | 'production';
+  /** No `QBANK_BASE_URL`: the bundled sandbox is started and used. */
+  @IsBoolean() sandboxMode!: boolean;
+  @IsInt() @Min(0) @Max(65535) sandboxPort!: number;
+  @ValidateNested() @Type(() => ServerConfig) server!: ServerConfig;
+  @ValidateNested() @Type(() => DatabaseConfig) database!: DatabaseConfig;
+  @ValidateNested() @Type(() => QBankConfig) qbank!: QBankConfig;
+  @ValidateNested() @Type(() => AuthConfig) auth!: AuthConfig;
+  @ValidateNested() @Type(() => AuditConfig) audit!: AuditConfig;
+  @ValidateNested() @Type(() => BalancesConfig) balances!: BalancesConfig;
+  /** Role → scopes, from `config/roles.yaml`. */
+  roles!: Record<string, string[]>;
+}
+
+export class ConfigError extends Error {}
+
+/** Which environment variable sets each setting, so that errors name what the operator can change. */
+const ENV: Record<string, string> = {
+  nodeEnv: 'NODE_ENV',
+  sandboxPort: 'SANDBOX_PORT',
+  'server.port': 'PORT',
+  'server.host': 'HOST',
+  'server.bodyLimitBytes': 'BODY_LIMIT_BYTES',
+  'server.logLevel': 'LOG_LEVEL',
+  'database.url': 'DATABASE_URL',
+  'database.migrationUrl': 'DATABASE_MIGRATION_URL',
+  'database.migrateOnStart': 'DATABASE_MIGRATE_ON_START',
+  'database.schema': 'DATABASE_SCHEMA',
+  'qbank.baseUrl': 'QBANK_BASE_URL',
+  'qbank.clientId': 'QBANK_CLIENT_ID',
+  'qbank.clientSecret': 'QBANK_CLIENT_SECRET',
+  'qbank.webhookSecrets': 'QBANK_WEBHOOK_SECRET',
+  'qbank.timeoutMs': 'QBANK_TIMEOUT_MS',
+  'qbank.maxRetries': 'QBANK_MAX_RETRIES',
+  'qbank.connections': 'QBANK_CONNECTIONS',
+  'auth.mode': 'AUTH_MODE',
+  'auth.devKeyFile': 'AUTH_DEV_KEY_FILE',
+  'auth.jwksUrl': 'AUTH_JWKS_URL',
+  'auth.publicKey': 'AUTH_PUBLIC_KEY',
+  'auth.issuer': 'AUTH_ISSUER',
+  'auth.audience': 'AUTH_AUDIENCE',
+  'audit.flushIntervalMs': 'AUDIT_FLUSH_INTERVAL_MS',
+  'audit.maxBatchSize': 'AUDIT_MAX_BATCH_SIZE',
+  'audit.durableReads': 'AUDIT_DURABLE_READS',
+  'balances.coalesce': 'BALANCES_COALESCE',
+};
+
+const BOOLEAN_SETTINGS = new Set(['database.migrateOnStart', 'audit.durableReads', 'balances.coalesce']);
+const INTEGER_SETTINGS = new Set([
+  'sandboxPort',
+  'server.port',
+  'server.bodyLimitBytes',
+  'qbank.timeoutMs',
+  'qbank.maxRetries',
+  'qbank.connections',
+  'audit.flushIntervalMs',
+  'audit.maxBatchSize',
+]);
+
+type Tree = Record<string, unknown>;
+
+function setPath(tree: Tree, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = tree;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Tree;
+  node[parts.at(-1)!] = value;
+}
+
+function getPath(tree: Tree, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, part) => (node as Tree | undefined)?.[part], tree);
+}
+
+/** An environment value as the setting's type; a value that is not one stays a string and fails validation. */
+function coerce(path: string, raw: string): unknown {
+  if (BOOLEAN_SETTINGS.has(path)) return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+  if (INTEGER_SETTINGS.has(path)) return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  if (path === 'qbank.webhookSecrets')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return raw;
+}
+
+function describe(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => {
+      const setting = ENV[path] ? `${ENV[path]} (${path})` : path;
+      return `${setting}: ${message.replace(/^\S+ /, '')} (got ${JSON.stringify(getPathSafe(error.value))})`;
+    });
+    return [...own, ...describe(error.children ?? [], path)];
+  });
+}
+
+const getPathSafe = (value: unknown): unknown => (typeof value === 'string' && value.length > 60 ? `${value.slice(0, 20)}…` : value);
+
+/**
+ * Reads `config/default.yaml` and `config/roles.yaml`, applies the environment, and validates the
+ * result. Throws a `ConfigError` naming every bad setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'config'): GatewayConfig {
+  const defaults = parse(readFileSync(join(configDir, 'default.yaml'), 'utf8')) as Tree;
+  const roles = (parse(readFileSync(join(configDir, 'roles.yaml'), 'utf8')) as { roles?: Record<string, string[]> }).roles ?? {};
+  const tree: Tree = { ...defaults, nodeEnv: env.NODE_ENV ?? 'development', roles };
+  setPath(tree, 'sandboxPort', getPath(defaults, 'sandbox.port'));
+  delete tree.sandbox;
+  for (const [path, name] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') setPath(tree, path, coerce(path, raw));
+  }
+
+  const sandboxMode = !env.QBANK_BASE_URL;
+  tree.sandboxMode = sandboxMode;
+  const sandboxPort = getPath(tree, 'sandboxPort');
+  if (sandboxMode) {
+    setPath(tree, 'qbank.baseUrl', `http://127.0.0.1:${String(sandboxPort)}/v1`);
+    setPath(tree, 'qbank.clientId', env.QBANK_CLIENT_ID || 'gateway');
+    setPath(tree, 'qbank.clientSecret', env.QBANK_CLIENT_SECRET || SANDBOX_CLIENT_SECRET);
+    if (!env.QBANK_WEBHOOK_SECRET) setPath(tree, 'qbank.webhookSecrets', [`dev-${randomBytes(16).toString('hex')}`]);
+  }
+  setPath(tree, 'qbank.clientId', getPath(tree, 'qbank.clientId') ?? '');
+  setPath(tree, 'qbank.clientSecret', getPath(tree, 'qbank.clientSecret') ?? '');
+  setPath(tree, 'qbank.webhookSecrets', getPath(tree, 'qbank.webhookSecrets') ?? []);
+  setPath(tree, 'database.migrationUrl', getPath(tree, 'database.migrationUrl') ?? getPath(tree, 'database.url'));
+  setPath(tree, 'auth.mode', getPath(tree, 'auth.mode') ?? (sandboxMode ? 'dev' : 'jwks'));
+
+  const config = plainToInstance(GatewayConfig, tree);
+  const problems = describe(validateSync(config, { forbidUnknownValues: false }));
+  problems.push(...policyProblems(config));
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}
+
+/** Rules across settings: what each mode needs, and what production refuses. */
+function policyProblems(config: GatewayConfig): string[] {
+  const problems: string[] = [];
+  const { auth, qbank } = config;
+  if (auth.mode === 'jwks') {
+    if (!auth.jwksUrl && !auth.publicKey) problems.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY: one is required when AUTH_MODE=jwks');
+    if (!auth.issuer) problems.push('AUTH_ISSUER: is required when AUTH_MODE=jwks');
+  }
+  for (const [role, scopes] of Object.entries(config.roles ?? {})) {
+    if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string'))
+      problems.push(`config/roles.yaml: role ${role} must list scope names`);
+  }
+  if (config.nodeEnv === 'production') {
+    if (config.sandboxMode) problems.push('QBANK_BASE_URL: is required in production (the bundled sandbox is for development)');
+    if (auth.mode === 'dev') problems.push('AUTH_MODE: dev tokens are refused in production; use jwks');
+    if (qbank.clientSecret === SANDBOX_CLIENT_SECRET || /change.?me|placeholder|example/i.test(qbank.clientSecret)) {
+      problems.push('QBANK_CLIENT_SECRET: sandbox or placeholder secrets are refused in production');
+    }
+    if (qbank.webhookSecrets.length === 0 || qbank.webhookSecrets.some((s) => s.length < 16 || /change.?me|placeholder|sandbox/i.test(s))) {
+      problems.push('QBANK_WEBHOOK_SECRET: a real secret (16+ characters) is required in production');
+    }
+  }
+  return problems;
+}

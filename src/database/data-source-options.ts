@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { AuditEvent } from '../audit/audit-event.entity.js';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
+
+/** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
+export const ENTITIES = [AuditEvent];
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
+
+/**
+ * TypeORM options for a `DATABASE_URL`: `sqlite:<path>` (better-sqlite3, WAL journal, synchronous=FULL so
+ * that a committed payment survives a power cut) or `postgres://…` (an optional schema, used by tests).
+ */
+export function dataSourceOptions(url: string, schema?: string): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    logging: false,
+  } as const;
+  if (isPostgresUrl(url)) {
+    return {
+      ...common,
+      type: 'postgres',
+      url,
+      ...(schema ? { schema, extra: { max: 20, options: `-c search_path=${schema}` } } : { extra: { max: 20 } }),
+    };
+  }
+  const path = url.replace(/^sqlite:/, '');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: path,
+    prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 10000');
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { dataSourceOptions } from './data-source-options.js';
+
+/** The gateway's connection (`DATABASE_URL`); the schema itself only changes through migrations. */
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [GatewayConfig],
+      useFactory: (config: GatewayConfig) => dataSourceOptions(config.database.url, config.database.schema),
+    }),
+  ],
+})
+export class DatabaseModule {}

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+
+/** The database answers a trivial query within the timeout. */
+@Injectable()
+export class DatabaseHealthIndicator {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly indicator: HealthIndicatorService,
+  ) {}
+
+  async check(key = 'database', timeoutMs = 2000): Promise<HealthIndicatorResult> {
+    const health = this.indicator.check(key);
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.dataSource.query('SELECT 1'),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+      ]);
+      return health.up({ responseTime: Date.now() - started });
+    } catch (error) {
+      return health.down({ message: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { Logger } from '@nestjs/common';
+import { QBankClient } from '#qbank/client';
+import { ensureDevKeys, signDevToken } from './auth/dev-keys.js';
+import { createGateway } from './bootstrap.js';
+import { ConfigError, loadConfig, type GatewayConfig } from './config/gateway-config.js';
+import { startBundledSandbox } from './sandbox-mode.js';
+
+function configOrExit(): GatewayConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: error.message })}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+const config = configOrExit();
+const sandbox = config.sandboxMode ? await startBundledSandbox(config) : undefined;
+const app = await createGateway(config);
+app.enableShutdownHooks();
+await app.listen({ port: config.server.port, host: config.server.host });
+const logger = new Logger('Gateway');
+logger.log({ port: config.server.port, sandbox_mode: config.sandboxMode, qbank: config.qbank.baseUrl }, 'QBank gateway listening');
+
+if (sandbox) {
+  app.getHttpServer().once('close', () => void sandbox.close());
+  const account = (await app.get(QBankClient).listAccounts({ limit: 1 })).data.data[0]?.account_id;
+  const token = signDevToken(ensureDevKeys(config.auth.devKeyFile), {
+    sub: 'dev-cli',
+    roles: ['treasury-viewer'],
+    ttlSeconds: 12 * 3600,
+    issuer: config.auth.devIssuer,
+    audience: config.auth.audience,
+  });
+  const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
+  process.stdout.write(
+    `\nSandbox mode: QBank sandbox on ${sandbox.baseUrl}, database ${config.database.url}.\n` +
+      `Try (a treasury-viewer token, valid 12 h; mint others with npm run token -- --sub <id> --roles <role,…>):\n\n` +
+      `curl -s -H "Authorization: Bearer ${token}" http://${host}:${config.server.port}/v1/balances/${account}\n\n`,
+  );
+}

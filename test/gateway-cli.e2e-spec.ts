@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProcess } from './support/processes.js';
+
+// The compiled entry points that `npm start` and `npm run token` run (`npm test` builds first).
+const MAIN = 'dist/src/main.js';
+const TOKEN = 'dist/src/cli/token.js';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+describe('npm start (sandbox mode) and npm run token', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qbank-start-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('with no QBANK_BASE_URL: starts the sandbox, migrates SQLite, prints a curl that returns a balance; dev tokens work', async () => {
+    const [port, sandboxPort] = [await freePort(), await freePort()];
+    const env = {
+      PORT: String(port),
+      SANDBOX_PORT: String(sandboxPort),
+      DATABASE_URL: `sqlite:${join(dir, 'gateway.sqlite')}`,
+      AUTH_DEV_KEY_FILE: join(dir, 'dev-signing-key'),
+      QBANK_BASE_URL: '',
+      LOG_LEVEL: 'warn',
+    };
+    const gateway = await startProcess(MAIN, env, (line) => line.startsWith('curl '), 30_000);
+    try {
+      const [, token, url] = /^curl -s -H "Authorization: Bearer ([^"]+)" (\S+)$/.exec(gateway.line)!;
+      expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/v1/balances/[0-9a-f-]{36}$`));
+      const balance = await fetch(url!, { headers: { authorization: `Bearer ${token}` } });
+      expect(balance.status).toBe(200);
+      expect(await balance.json()).toMatchObject({ actor: 'dev-cli', currency: 'USD' });
+
+      // npm run token -- --sub payroll --roles ap-clerk: the last line is the token
+      const minted = execFileSync(process.execPath, [TOKEN, '--sub', 'payroll', '--roles', 'ap-clerk'], { env: { ...process.env, ...env } })
+        .toString()
+        .trim()
+        .split('\n')
+        .at(-1)!;
+      const refused = await fetch(url!, { headers: { authorization: `Bearer ${minted}` } });
+      expect(refused.status).toBe(403); // an ap-clerk may not read balances
+      expect(await refused.json()).toMatchObject({ error_code: 'GW_SCOPE_MISSING' });
+
+      const expired = execFileSync(process.execPath, [TOKEN, '--sub', 'erp', '--roles', 'treasury-viewer', '--ttl', '-60'], {
+        env: { ...process.env, ...env },
+      })
+        .toString()
+        .trim()
+        .split('\n')
+        .at(-1)!;
+      const late = await fetch(url!, { headers: { authorization: `Bearer ${expired}` } });
+      expect(late.status).toBe(401);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('outside sandbox mode without credentials, it refuses to start and names the settings', async () => {
+    await expect(
+      startProcess(
+        MAIN,
+        { QBANK_BASE_URL: 'http://127.0.0.1:9/v1', QBANK_CLIENT_ID: '', QBANK_CLIENT_SECRET: '', LOG_LEVEL: 'warn' },
+        () => false,
+        15_000,
+      ),
+    ).rejects.toThrow(/exited with 78[\s\S]*QBANK_CLIENT_ID[\s\S]*AUTH_JWKS_URL or AUTH_PUBLIC_KEY/);
+  });
+});

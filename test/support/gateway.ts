@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { startSandbox, type RunningSandbox, type SandboxSettings } from '#qbank/sandbox';
+import { ensureDevKeys, signDevToken } from '../../src/auth/dev-keys.js';
+import { createGateway } from '../../src/bootstrap.js';
+import { type GatewayConfig, loadConfig } from '../../src/config/gateway-config.js';
+
+/** PostgreSQL when the suite runs with DATABASE_URL=postgres://…, else a fresh SQLite file. */
+export const postgresUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL : undefined;
+
+export interface TestDatabase {
+  env: Record<string, string>;
+  drop: () => Promise<void>;
+}
+
+/** A database of its own for one test file: a new schema on PostgreSQL, a new file on SQLite. */
+export function testDatabase(): TestDatabase {
+  if (postgresUrl) {
+    const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    return {
+      env: { DATABASE_URL: postgresUrl, DATABASE_SCHEMA: schema },
+      drop: async () => {
+        const admin = new DataSource({ type: 'postgres', url: postgresUrl });
+        await admin.initialize();
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await admin.destroy();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'qbank-gateway-'));
+  return {
+    env: { DATABASE_URL: `sqlite:${join(dir, 'gateway.sqlite')}` },
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface TestGateway {
+  url: string;
+  app: NestFastifyApplication;
+  config: GatewayConfig;
+  sandbox: RunningSandbox;
+  db: DataSource;
+  /** A dev JWT for this gateway. */
+  token: (sub: string, roles: string[], ttlSeconds?: number) => string;
+  close: () => Promise<void>;
+}
+
+/**
+ * One dev signing key for every gateway of a test file: passport keeps strategies in a process-wide
+ * registry, so gateways that share a process must share the key their strategy verifies with.
+ */
+const keyDir = mkdtempSync(join(tmpdir(), 'qbank-keys-'));
+
+/** The sandbox and the gateway, each listening on a free loopback port, with a database of their own. */
+export async function startGateway(
+  options: { env?: Record<string, string>; sandbox?: Partial<SandboxSettings> } = {},
+): Promise<TestGateway> {
+  const sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, ...options.sandbox });
+  const database = testDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    QBANK_BASE_URL: sandbox.baseUrl,
+    QBANK_CLIENT_ID: 'gateway',
+    QBANK_CLIENT_SECRET: 'sandbox-secret',
+    QBANK_MAX_RETRIES: '1',
+    AUTH_MODE: 'dev',
+    AUTH_DEV_KEY_FILE: join(keyDir, 'dev-signing-key'),
+    ...database.env,
+    ...options.env,
+  });
+  const app = await createGateway(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  const keys = ensureDevKeys(config.auth.devKeyFile);
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    app,
+    config,
+    sandbox,
+    db: app.get(DataSource),
+    token: (sub, roles, ttlSeconds = 600) =>
+      signDevToken(keys, { sub, roles, ttlSeconds, issuer: config.auth.devIssuer, audience: config.auth.audience }),
+    close: async () => {
+      await app.close();
+      await sandbox.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A call to the gateway, as an internal service makes it. */
+export async function call(
+  gateway: TestGateway,
+  method: string,
+  path: string,
+  init: { token?: string; headers?: Record<string, string>; body?: unknown; rawBody?: string } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (init.body !== undefined || init.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+  const response = await fetch(`${gateway.url}${path}`, {
+    method,
+    headers,
+    body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: response.status, headers: response.headers, body };
+}
