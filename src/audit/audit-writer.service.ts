@@ -45,7 +45,10 @@ export class AuditWriter implements OnApplicationShutdown {
   /** Queues the event and resolves once it is committed. */
   recordDurably(event: AuditEvent): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ event, done: (error) => (error ? reject(error instanceof Error ? error : new Error('audit write failed')) : resolve()) });
+      this.queue.push({
+        event,
+        done: (error) => (error ? reject(error instanceof Error ? error : new Error('audit write failed')) : resolve()),
+      });
       void this.flush();
     });
   }
