@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
-import { LoggerModule } from 'nestjs-pino';
 import { QBankClientModule } from '#qbank/client';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -15,7 +14,7 @@ import { ConfigModule } from './config/config.module.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
-import { loggerOptions } from './logging/logger-options.js';
+import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 
@@ -36,7 +35,7 @@ export class AppModule {
             setup: (cls, req: Parameters<typeof contextOfRaw>[0]) => cls.set(CONTEXT_KEY, contextOfRaw(req)),
           },
         }),
-        LoggerModule.forRoot(loggerOptions(config)),
+        LoggingModule,
         QBankClientModule.forRootAsync({
           connections: config.qbank.connections,
           useFactory: () => ({

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { installHttpHooks } from './common/http-hooks.js';
 import { UUID_PATTERN } from './common/request-context.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { runMigrations } from './database/migrate.js';
 import { setupSwagger } from './docs/swagger.js';
+import { GatewayLogger } from './logging/gateway-logger.js';
 
 /** A caller's `X-Request-ID` is kept when it is a UUID; otherwise the gateway makes one. */
 export function requestIdFor(header: string | string[] | undefined): string {
@@ -23,7 +23,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(GatewayLogger));
   installHttpHooks(app);
   setupSwagger(app);
   await app.init();

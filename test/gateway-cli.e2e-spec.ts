@@ -30,7 +30,7 @@ describe('npm start (sandbox mode) and npm run token', () => {
       DATABASE_URL: `sqlite:${join(dir, 'gateway.sqlite')}`,
       AUTH_DEV_KEY_FILE: join(dir, 'dev-signing-key'),
       QBANK_BASE_URL: '',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     };
     const gateway = await startProcess(MAIN, env, (line) => line.startsWith('curl '), 30_000);
     try {
@@ -59,6 +59,17 @@ describe('npm start (sandbox mode) and npm run token', () => {
         .at(-1)!;
       const late = await fetch(url!, { headers: { authorization: `Bearer ${expired}` } });
       expect(late.status).toBe(401);
+      await gateway.stop();
+      // The logs are JSON lines, each request's with its request id, and never a token or a secret.
+      const logs = gateway.output.filter((line) => line.startsWith('{'));
+      const requestLines = logs
+        .map((line) => JSON.parse(line) as { msg: string; request_id?: string })
+        .filter((l) => l.msg === 'request completed');
+      expect(requestLines.length).toBeGreaterThanOrEqual(3);
+      expect(requestLines.every((l) => /^[0-9a-f-]{36}$/.test(l.request_id ?? ''))).toBe(true);
+      // (the ready-to-paste curl printed at start carries a dev token on purpose; the log lines never do)
+      const all = logs.join('\n');
+      for (const secret of [token!, minted, expired, 'sandbox-secret', token!.split('.')[2]!]) expect(all).not.toContain(secret);
     } finally {
       await gateway.stop();
     }

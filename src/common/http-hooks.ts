@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuditWriter } from '../audit/audit-writer.service.js';
 import { auditEventFor } from '../audit/audit-event.factory.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { GatewayLogger } from '../logging/gateway-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { contextOf } from './request-context.js';
 
@@ -13,7 +14,8 @@ export function installHttpHooks(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const writer = app.get(AuditWriter);
   const metrics = app.get(MetricsService);
-  const durableReads = app.get(GatewayConfig).audit.durableReads;
+  const { durableReads, enabled: auditEnabled } = app.get(GatewayConfig).audit;
+  const log = app.get(GatewayLogger).pino;
 
   fastify.addHook('onRequest', (request, reply, done) => {
     contextOf(request);
@@ -27,7 +29,19 @@ export function installHttpHooks(app: NestFastifyApplication): void {
     ctx.audited = true;
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeHttp(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
-    if (route === '/metrics' || route.startsWith('/health')) return payload;
+    // One line per request: method, route pattern, status, time — never headers, bodies or query strings.
+    log.info(
+      {
+        request_id: ctx.requestId,
+        actor: ctx.caller?.sub,
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        latency_ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request completed',
+    );
+    if (!auditEnabled || route === '/metrics' || route.startsWith('/health')) return payload;
     const event = auditEventFor(request, reply, ctx);
     if (durableReads || request.method !== 'GET') await writer.recordDurably(event);
     else writer.record(event);

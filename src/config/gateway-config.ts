@@ -61,6 +61,8 @@ export class AuthConfig {
 }
 
 export class AuditConfig {
+  /** Only for measuring what auditing costs (`npm run bench`); production refuses `false`. */
+  @IsBoolean() enabled!: boolean;
   @IsInt() @Min(10) @Max(1000) flushIntervalMs!: number;
   @IsInt() @Min(1) @Max(10_000) maxBatchSize!: number;
   @IsBoolean() durableReads!: boolean;
@@ -113,13 +115,14 @@ const ENV: Record<string, string> = {
   'auth.publicKey': 'AUTH_PUBLIC_KEY',
   'auth.issuer': 'AUTH_ISSUER',
   'auth.audience': 'AUTH_AUDIENCE',
+  'audit.enabled': 'AUDIT_ENABLED',
   'audit.flushIntervalMs': 'AUDIT_FLUSH_INTERVAL_MS',
   'audit.maxBatchSize': 'AUDIT_MAX_BATCH_SIZE',
   'audit.durableReads': 'AUDIT_DURABLE_READS',
   'balances.coalesce': 'BALANCES_COALESCE',
 };
 
-const BOOLEAN_SETTINGS = new Set(['database.migrateOnStart', 'audit.durableReads', 'balances.coalesce']);
+const BOOLEAN_SETTINGS = new Set(['database.migrateOnStart', 'audit.enabled', 'audit.durableReads', 'balances.coalesce']);
 const INTEGER_SETTINGS = new Set([
   'sandboxPort',
   'server.port',
@@ -221,6 +224,7 @@ function policyProblems(config: GatewayConfig): string[] {
   if (config.nodeEnv === 'production') {
     if (config.sandboxMode) problems.push('QBANK_BASE_URL: is required in production (the bundled sandbox is for development)');
     if (auth.mode === 'dev') problems.push('AUTH_MODE: dev tokens are refused in production; use jwks');
+    if (!config.audit.enabled) problems.push('AUDIT_ENABLED: auditing cannot be switched off in production');
     if (qbank.clientSecret === SANDBOX_CLIENT_SECRET || /change.?me|placeholder|example/i.test(qbank.clientSecret)) {
       problems.push('QBANK_CLIENT_SECRET: sandbox or placeholder secrets are refused in production');
     }

@@ -1,7 +1,7 @@
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { createUndiciAdapter } from './undici-adapter.js';
-import { QBankClient, type QBankClientOptions } from './qbank-client.js';
+import { QBANK_AXIOS_DEFAULTS, QBankClient, type QBankClientOptions } from './qbank-client.js';
 
 export const QBANK_CLIENT_OPTIONS = Symbol('QBANK_CLIENT_OPTIONS');
 const UNDICI_TRANSPORT = Symbol('UNDICI_TRANSPORT');
@@ -54,7 +54,8 @@ export class QBankClientModule {
         ...(options.imports ?? []),
         HttpModule.registerAsync({
           imports: [transportModule],
-          useFactory: (transport: Transport) => ({ adapter: transport.adapter }),
+          // Settings that never change per call live in the instance defaults: less for axios to merge per call.
+          useFactory: (transport: Transport) => ({ ...QBANK_AXIOS_DEFAULTS, adapter: transport.adapter }),
           inject: [UNDICI_TRANSPORT],
         }),
       ],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import type {
   AccountPage,
   AchBatch,
@@ -60,6 +60,19 @@ interface CallSpec {
 }
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
+const identity = (data: unknown): unknown => data;
+
+/**
+ * How the client uses axios: bodies are sent as the strings it serialises and read back as text, and every
+ * status is an answer to interpret (typed errors), not an exception. Registered as the axios instance's
+ * defaults by `QBankClientModule`, and passed per call too for any other instance.
+ */
+export const QBANK_AXIOS_DEFAULTS = {
+  responseType: 'text',
+  transformRequest: [identity],
+  transformResponse: [identity],
+  validateStatus: () => true,
+} as const satisfies Partial<AxiosRequestConfig>;
 
 type PaymentOrBatch = Payment | AchBatch;
 
@@ -74,6 +87,8 @@ export class QBankClient {
   private readonly retryBaseDelayMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly basicAuth: string;
+  /** Empty when the axios instance already has the client's defaults (the Nest module registers them). */
+  private readonly perCallDefaults: Partial<AxiosRequestConfig>;
 
   constructor(
     private readonly http: AxiosInstance,
@@ -84,6 +99,7 @@ export class QBankClient {
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.basicAuth = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
+    this.perCallDefaults = http.defaults.validateStatus === QBANK_AXIOS_DEFAULTS.validateStatus ? {} : QBANK_AXIOS_DEFAULTS;
     this.tokens = new TokenManager(
       (scopes, retries) => this.fetchToken(scopes, retries ?? this.maxRetries),
       options.tokenRefreshSkewSeconds ?? 60,
@@ -227,15 +243,12 @@ export class QBankClient {
     if (spec.idempotencyKey) headers['idempotency-key'] = spec.idempotencyKey;
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     return this.http.request<string>({
+      ...this.perCallDefaults,
       method: spec.method,
-      url: `${this.options.baseUrl}${spec.path}`,
-      params: spec.query ? definedOnly(spec.query) : undefined,
+      url: `${this.options.baseUrl}${spec.path}${spec.query ? queryString(spec.query) : ''}`,
       data: spec.body === undefined ? undefined : JSON.stringify(spec.body),
       headers,
       timeout: spec.context?.timeoutMs ?? this.timeoutMs,
-      responseType: 'text',
-      transformResponse: (data: unknown) => data,
-      validateStatus: () => true,
     });
   }
 
@@ -251,9 +264,7 @@ export class QBankClient {
           data: body,
           headers: { authorization: this.basicAuth, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
           timeout: this.timeoutMs,
-          responseType: 'text',
-          transformResponse: (data: unknown) => data,
-          validateStatus: () => true,
+          ...QBANK_AXIOS_DEFAULTS,
         });
       } catch (error) {
         lastError = error instanceof QBankError ? error : new QBankNetworkError((error as Error).message, error);
@@ -293,10 +304,11 @@ function headerValue(response: AxiosResponse, name: string): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function definedOnly(query: Record<string, string | number | undefined>): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) out[k] = v;
-  return out;
+function queryString(query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }
 
 function parseJson<T>(response: AxiosResponse<string>): T {

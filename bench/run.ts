@@ -1,0 +1,8 @@
+import { passthroughBenchmark } from './passthrough.bench.js';
+import { report } from './table.js';
+
+/** `npm run bench`: every benchmark of the project, one table (also written to bench/results.md). */
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const repetitions = Number(process.env.BENCH_REPETITIONS ?? 3);
+const rows = [...(await passthroughBenchmark({ seconds, repetitions }))];
+process.stdout.write(report(rows));

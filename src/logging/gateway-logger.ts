@@ -1,0 +1,86 @@
+import { Injectable, type LoggerService, type OnApplicationShutdown } from '@nestjs/common';
+import { ClsService } from 'nestjs-cls';
+import { destination, pino, type Logger, type LevelWithSilent } from 'pino';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
+
+/**
+ * Fields that never reach a log line. The gateway never logs headers or bodies in the first place; this
+ * is the second line of defence, kept to fixed paths (wildcard paths cost time on every line).
+ */
+const REDACTED = ['authorization', 'headers', 'access_token', 'client_secret', 'account_number', 'token', 'err.config', 'err.request'];
+
+/**
+ * JSON logs through pino. Every line written while a request is handled carries its `request_id` (and
+ * the actor, once known), taken from the async context. Writes are buffered (4 KiB) and flushed on exit.
+ */
+@Injectable()
+export class GatewayLogger implements LoggerService, OnApplicationShutdown {
+  readonly pino: Logger;
+  private readonly stream: ReturnType<typeof destination>;
+
+  constructor(config: GatewayConfig, cls: ClsService) {
+    const stream = destination({ dest: 1, sync: false, minLength: 4096 });
+    this.stream = stream;
+    process.once('exit', () => stream.flushSync());
+    this.pino = pino(
+      {
+        level: config.server.logLevel,
+        base: { service: 'qbank-gateway' },
+        messageKey: 'msg',
+        timestamp: () => `,"time":"${new Date().toISOString()}"`,
+        formatters: { level: (label) => ({ level: label }) },
+        redact: { paths: REDACTED, censor: '[redacted]' },
+        mixin: () => {
+          const ctx = cls.isActive() ? cls.get<RequestContext | undefined>(CONTEXT_KEY) : undefined;
+          if (!ctx) return {};
+          return ctx.caller ? { request_id: ctx.requestId, actor: ctx.caller.sub } : { request_id: ctx.requestId };
+        },
+      },
+      stream,
+    );
+  }
+
+  /** Nest re-raises the shutdown signal after its hooks, and a signal death skips 'exit': flush here. */
+  onApplicationShutdown(): void {
+    this.stream.flushSync();
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  /** Nest calls `(message, ...params, context)`; `message` may be an object of fields. */
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    const rest = [...params];
+    const context = rest.length > 0 && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    let msg: string | undefined;
+    if (message && typeof message === 'object' && !(message instanceof Error)) Object.assign(fields, message);
+    else if (message instanceof Error) fields.err = message;
+    else msg = String(message);
+    for (const param of rest) {
+      if (typeof param === 'string') {
+        if (msg === undefined) msg = param;
+        else if (param.includes('\n    at ')) fields.stack = param;
+      }
+    }
+    this.pino[level](fields, msg);
+  }
+}
