@@ -1,6 +1,6 @@
 import { Injectable, type LoggerService, type OnApplicationShutdown } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
-import { destination, pino, type Logger, type LevelWithSilent } from 'pino';
+import { destination, pino, type Logger } from 'pino';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
 
