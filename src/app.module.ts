@@ -16,7 +16,11 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PositivePayModule } from './positivepay/positivepay.module.js';
+import { TransfersModule } from './transfers/transfers.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
@@ -52,8 +56,12 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         HealthModule,
+        IdempotencyModule,
         BalancesModule,
         PaymentsModule,
+        TransfersModule,
+        PositivePayModule,
+        WebhooksModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

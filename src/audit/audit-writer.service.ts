@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
 import { AuditEvent } from './audit-event.entity.js';
 
 /** Events kept in memory while the database is unreachable, before the oldest are dropped (and counted). */
@@ -29,6 +30,7 @@ export class AuditWriter implements OnApplicationShutdown {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
     private readonly config: GatewayConfig,
   ) {
     const metadata = dataSource.getMetadata(AuditEvent);
@@ -74,7 +76,7 @@ export class AuditWriter implements OnApplicationShutdown {
 
   private async write(batch: { event: AuditEvent; done?: (error?: unknown) => void }[]): Promise<void> {
     try {
-      await this.dataSource.transaction(async (manager) => {
+      await this.transactions.transaction(async (manager) => {
         for (let i = 0; i < batch.length; i += INSERT_CHUNK) {
           const chunk = batch.slice(i, i + INSERT_CHUNK);
           await manager.query(

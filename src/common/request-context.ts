@@ -21,6 +21,10 @@ export interface RequestContext {
   errorCode?: string;
   /** Set once the audit event has been recorded, so that no call is recorded twice. */
   audited?: boolean;
+  /** The audit fields are already on the answer (stored for idempotent replay, or replayed). */
+  stamped?: boolean;
+  /** The idempotency record this call holds: the key to send QBank and the id of what it creates. */
+  idempotency?: { upstreamKey: string; resourceId: string; callerKey: string };
 }
 
 export const CONTEXT_KEY = 'gateway';

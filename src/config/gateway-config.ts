@@ -68,6 +68,16 @@ export class AuditConfig {
   @IsBoolean() durableReads!: boolean;
 }
 
+export class IdempotencyConfig {
+  /** How long a request may hold its key before a retry may take it over (its holder is presumed dead). */
+  @IsInt() @Min(1) @Max(3600) leaseSeconds!: number;
+  @IsInt() @Min(1) @Max(24 * 365) retentionHours!: number;
+}
+
+export class WebhooksConfig {
+  @IsInt() @Min(1) @Max(3600) toleranceSeconds!: number;
+}
+
 export class BalancesConfig {
   @IsBoolean() coalesce!: boolean;
 }
@@ -84,6 +94,8 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => AuthConfig) auth!: AuthConfig;
   @ValidateNested() @Type(() => AuditConfig) audit!: AuditConfig;
   @ValidateNested() @Type(() => BalancesConfig) balances!: BalancesConfig;
+  @ValidateNested() @Type(() => IdempotencyConfig) idempotency!: IdempotencyConfig;
+  @ValidateNested() @Type(() => WebhooksConfig) webhooks!: WebhooksConfig;
   /** Role → scopes, from `config/roles.yaml`. */
   roles!: Record<string, string[]>;
 }
@@ -120,6 +132,9 @@ const ENV: Record<string, string> = {
   'audit.maxBatchSize': 'AUDIT_MAX_BATCH_SIZE',
   'audit.durableReads': 'AUDIT_DURABLE_READS',
   'balances.coalesce': 'BALANCES_COALESCE',
+  'idempotency.leaseSeconds': 'IDEMPOTENCY_LEASE_SECONDS',
+  'idempotency.retentionHours': 'IDEMPOTENCY_RETENTION_HOURS',
+  'webhooks.toleranceSeconds': 'WEBHOOK_TOLERANCE_SECONDS',
 };
 
 const BOOLEAN_SETTINGS = new Set(['database.migrateOnStart', 'audit.enabled', 'audit.durableReads', 'balances.coalesce']);
@@ -132,6 +147,9 @@ const INTEGER_SETTINGS = new Set([
   'qbank.connections',
   'audit.flushIntervalMs',
   'audit.maxBatchSize',
+  'idempotency.leaseSeconds',
+  'idempotency.retentionHours',
+  'webhooks.toleranceSeconds',
 ]);
 
 type Tree = Record<string, unknown>;

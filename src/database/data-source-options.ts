@@ -2,11 +2,24 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity.js';
+import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
+import { PaymentBatch, PaymentEntity, PaymentStatusChange } from '../payments/payment.entity.js';
+import { PositivePayIssueEntity } from '../positivepay/positivepay-issue.entity.js';
+import { WebhookEventEntity } from '../webhooks/webhook-event.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
+import { MoneyMovement1764100000000 } from './migrations/1764100000000-money-movement.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
-export const ENTITIES = [AuditEvent];
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const ENTITIES = [
+  AuditEvent,
+  IdempotencyRecord,
+  PaymentEntity,
+  PaymentStatusChange,
+  PaymentBatch,
+  WebhookEventEntity,
+  PositivePayIssueEntity,
+];
+export const MIGRATIONS = [InitialSchema1764000000000, MoneyMovement1764100000000];
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
 

@@ -1,17 +1,258 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ClsService } from 'nestjs-cls';
+import type { Repository } from 'typeorm';
 import { QBankClient } from '#qbank/client';
 import type { AchBatch, Payment } from '#qbank/contract';
+import { GatewayError, GatewayProblem, NotFoundError } from '../common/errors/gateway-errors.js';
+import { maskAccountNumber, parseMinor } from '../common/money.js';
+import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
 import { UpstreamCall } from '../common/upstream-call.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
+import { PaymentBatch, PaymentEntity } from './payment.entity.js';
+import type { CreateAchDto, CreateTransferDto, CreateWireDto } from './payment-requests.dto.js';
+import { PaymentStore } from './payment-store.js';
+import type { BatchView, PaymentView } from './payment.view.js';
 
-/** Payment status, from QBank in real time. */
+type Unstamped<T> = Omit<T, 'timestamp' | 'actor' | 'request_id'>;
+
+/**
+ * Money movement. Each operation is one idempotent service call: the payment is stored (P_PENDING, with
+ * the gateway's id) and committed before QBank is called with the record's upstream key; QBank's answer
+ * is then applied in one transaction. Calling it again for the same record (a retry that took the record
+ * over) re-sends the same key, which QBank de-duplicates: it can be re-driven safely at any point.
+ */
 @Injectable()
 export class PaymentsService {
   constructor(
     private readonly qbank: QBankClient,
     private readonly upstream: UpstreamCall,
+    private readonly store: PaymentStore,
+    private readonly transactions: TransactionRunner,
+    private readonly cls: ClsService,
+    @InjectRepository(PaymentEntity) private readonly payments: Repository<PaymentEntity>,
   ) {}
 
-  async status(paymentId: string): Promise<Payment | AchBatch> {
-    return (await this.upstream.run((ctx) => this.qbank.getPayment(paymentId, ctx))).data;
+  private context(): RequestContext & { idempotency: NonNullable<RequestContext['idempotency']> } {
+    const ctx = this.cls.get<RequestContext | undefined>(CONTEXT_KEY);
+    if (!ctx?.idempotency || !ctx.caller) throw new Error('money movement outside an idempotent request');
+    return ctx as RequestContext & { idempotency: NonNullable<RequestContext['idempotency']> };
+  }
+
+  private newPayment(ctx: ReturnType<PaymentsService['context']>, fields: Partial<PaymentEntity>): PaymentEntity {
+    const now = new Date();
+    return this.payments.create({
+      paymentId: ctx.idempotency.resourceId,
+      qbankPaymentId: null,
+      batchId: null,
+      batchIndex: null,
+      status: 'P_PENDING',
+      currency: 'USD',
+      toAccountId: null,
+      creditorName: null,
+      creditorRoutingNumber: null,
+      creditorAccountMasked: null,
+      creditorAccountType: null,
+      description: null,
+      failureReason: null,
+      actor: ctx.caller!.sub,
+      idempotencyKey: ctx.idempotency.callerKey,
+      requestId: ctx.requestId,
+      createdAt: now,
+      updatedAt: now,
+      ...fields,
+    });
+  }
+
+  async wire(dto: CreateWireDto): Promise<PaymentView> {
+    const ctx = this.context();
+    const payment = this.newPayment(ctx, {
+      type: 'WIRE',
+      amountMinor: parseMinor(dto.amount),
+      currency: dto.currency,
+      debtorAccountId: dto.debtor_account_id,
+      creditorName: dto.creditor.name,
+      creditorRoutingNumber: dto.creditor.routing_number,
+      creditorAccountMasked: maskAccountNumber(dto.creditor.account_number),
+      description: dto.description ?? null,
+    });
+    return this.sendOne(payment, (key, call) =>
+      this.qbank.createWire(
+        {
+          debtor_account_id: dto.debtor_account_id,
+          amount: dto.amount,
+          currency: dto.currency,
+          creditor: { ...dto.creditor },
+          description: dto.description,
+        },
+        key,
+        call,
+      ),
+    );
+  }
+
+  async transfer(dto: CreateTransferDto): Promise<PaymentView> {
+    const ctx = this.context();
+    const payment = this.newPayment(ctx, {
+      type: 'TRANSFER',
+      amountMinor: parseMinor(dto.amount),
+      currency: dto.currency,
+      debtorAccountId: dto.from_account_id,
+      toAccountId: dto.to_account_id,
+      description: dto.description ?? null,
+    });
+    return this.sendOne(payment, (key, call) =>
+      this.qbank.createTransfer(
+        {
+          from_account_id: dto.from_account_id,
+          to_account_id: dto.to_account_id,
+          amount: dto.amount,
+          currency: dto.currency,
+          description: dto.description,
+        },
+        key,
+        call,
+      ),
+    );
+  }
+
+  /** Stores the payment, sends it with the record's upstream key, applies the answer. */
+  private async sendOne(
+    payment: PaymentEntity,
+    send: (
+      upstreamKey: string,
+      call: Parameters<UpstreamCall['run']>[0] extends (c: infer C) => unknown ? C : never,
+    ) => Promise<{ data: Unstamped<Payment>; status: number; requestId: string | null; replayed: boolean }>,
+  ): Promise<PaymentView> {
+    const ctx = this.context();
+    await this.transactions.transaction((manager) => this.store.createPending(manager, [payment]));
+    const stored = await this.payments.findOneByOrFail({ paymentId: payment.paymentId });
+    let answer: Unstamped<Payment>;
+    try {
+      answer = (await this.upstream.run((call) => send(ctx.idempotency.upstreamKey, call))).data;
+    } catch (error) {
+      throw await this.upstreamFailure(error, [stored]);
+    }
+    await this.transactions.transaction((manager) => this.store.applyQBank(manager, stored, answer, 'api'));
+    return (await this.store.view(stored.paymentId))!;
+  }
+
+  async ach(dto: CreateAchDto): Promise<BatchView> {
+    const ctx = this.context();
+    const batchId = ctx.idempotency.resourceId;
+    const now = new Date();
+    const batch: PaymentBatch = {
+      batchId,
+      qbankBatchId: null,
+      debtorAccountId: dto.debtor_account_id,
+      secCode: dto.sec_code,
+      actor: ctx.caller!.sub,
+      idempotencyKey: ctx.idempotency.callerKey,
+      requestId: ctx.requestId,
+      createdAt: now,
+    };
+    const entries = dto.payments.map((entry, index) =>
+      this.newPayment(ctx, {
+        paymentId: randomUUID(),
+        batchId,
+        batchIndex: index,
+        type: 'ACH',
+        amountMinor: parseMinor(entry.amount),
+        debtorAccountId: dto.debtor_account_id,
+        creditorName: entry.creditor.name,
+        creditorRoutingNumber: entry.creditor.routing_number,
+        creditorAccountMasked: maskAccountNumber(entry.creditor.account_number),
+        creditorAccountType: entry.creditor.account_type,
+        description: entry.description ?? null,
+      }),
+    );
+    // A retry that took the record over finds the batch and its payments already stored.
+    await this.transactions.transaction((manager) => this.store.createPending(manager, entries, batch));
+    const stored = await this.payments.find({ where: { batchId }, order: { batchIndex: 'ASC' } });
+    let answer: Unstamped<AchBatch>;
+    try {
+      answer = (
+        await this.upstream.run((call) =>
+          this.qbank.createAchBatch(
+            {
+              debtor_account_id: dto.debtor_account_id,
+              sec_code: dto.sec_code,
+              payments: dto.payments.map((p) => ({ amount: p.amount, creditor: { ...p.creditor }, description: p.description })),
+            },
+            ctx.idempotency.upstreamKey,
+            call,
+          ),
+        )
+      ).data;
+    } catch (error) {
+      throw await this.upstreamFailure(error, stored);
+    }
+    await this.transactions.transaction(async (manager) => {
+      await manager.update(PaymentBatch, { batchId }, { qbankBatchId: answer.batch_id });
+      for (const [index, payment] of stored.entries()) {
+        const qbankPayment = answer.payments[index];
+        if (qbankPayment) await this.store.applyQBank(manager, payment, qbankPayment, 'api');
+      }
+    });
+    return (await this.store.batchView(batchId))!;
+  }
+
+  /**
+   * A failure of the QBank call. QBank refusing the request (4xx) is final: the payments fail and the
+   * answer is stored for replay. QBank's own 409 names its transaction; the caller polls ours instead.
+   * Anything else leaves the payments pending and the record recoverable.
+   */
+  private async upstreamFailure(error: unknown, payments: PaymentEntity[]): Promise<unknown> {
+    const ctx = this.context();
+    if (error instanceof GatewayProblem && error.status === 409) {
+      return new GatewayProblem(
+        409,
+        error.type,
+        error.title,
+        'QBank is still processing this request; poll its transaction_id',
+        ctx.idempotency.resourceId,
+      );
+    }
+    if (error instanceof GatewayError && error.status >= 400 && error.status < 500) {
+      await this.transactions.transaction(async (manager) => {
+        for (const payment of payments) {
+          await this.store.applyStatus(
+            manager,
+            payment,
+            'P_FAILED',
+            'api',
+            new Date(),
+            `QBank refused the request: ${error.errorCode}: ${error.message}`,
+          );
+        }
+      });
+    }
+    return error;
+  }
+
+  /** A payment or an ACH batch, refreshed from QBank when it is not final yet. */
+  async status(id: string): Promise<PaymentView | BatchView> {
+    const payment = await this.payments.findOneBy({ paymentId: id });
+    if (payment) {
+      if (payment.qbankPaymentId && this.store.unresolved(payment)) {
+        const qbank = (await this.upstream.run((call) => this.qbank.getPayment(payment.qbankPaymentId!, call))).data as Unstamped<Payment>;
+        await this.transactions.transaction((manager) => this.store.applyQBank(manager, payment, qbank, 'poll'));
+      }
+      return (await this.store.view(id))!;
+    }
+    const batch = await this.transactions.transaction((manager) => manager.findOneBy(PaymentBatch, { batchId: id }));
+    if (!batch) throw new NotFoundError(`No payment or ACH batch ${id}`);
+    const members = await this.payments.find({ where: { batchId: id }, order: { batchIndex: 'ASC' } });
+    if (batch.qbankBatchId && members.some((p) => this.store.unresolved(p))) {
+      const qbank = (await this.upstream.run((call) => this.qbank.getPayment(batch.qbankBatchId!, call))).data as Unstamped<AchBatch>;
+      await this.transactions.transaction(async (manager) => {
+        for (const [index, member] of members.entries()) {
+          const answer = qbank.payments?.[index];
+          if (answer) await this.store.applyQBank(manager, member, answer, 'poll');
+        }
+      });
+    }
+    return (await this.store.batchView(id))!;
   }
 }

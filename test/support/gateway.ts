@@ -54,6 +54,7 @@ export interface TestGateway {
  * registry, so gateways that share a process must share the key their strategy verifies with.
  */
 const keyDir = mkdtempSync(join(tmpdir(), 'qbank-keys-'));
+export const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
 
 /** The sandbox and the gateway, each listening on a free loopback port, with a database of their own. */
 export async function startGateway(
@@ -72,12 +73,17 @@ export async function startGateway(
     QBANK_MAX_RETRIES: '1',
     AUTH_MODE: 'dev',
     AUTH_DEV_KEY_FILE: join(keyDir, 'dev-signing-key'),
+    QBANK_WEBHOOK_SECRET: WEBHOOK_SECRET,
     ...database.env,
     ...options.env,
   });
   const app = await createGateway(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
+  // QBank's webhooks go to this gateway, signed with its secret, retried quickly in tests.
+  sandbox.settings.webhookUrl = `http://127.0.0.1:${address.port}/v1/webhooks/qbank`;
+  sandbox.settings.webhookSecret = WEBHOOK_SECRET;
+  sandbox.settings.webhookRetryBaseMs = 100;
   const keys = ensureDevKeys(config.auth.devKeyFile);
   return {
     url: `http://127.0.0.1:${address.port}`,

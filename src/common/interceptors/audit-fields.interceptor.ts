@@ -1,7 +1,7 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
-import { contextOf } from '../request-context.js';
+import { contextOf, type RequestContext } from '../request-context.js';
 
 /** Marks a route whose answer is not a resource (health, metrics): nothing is stamped. */
 export const NO_AUDIT_FIELDS = Symbol('NO_AUDIT_FIELDS');
@@ -21,18 +21,24 @@ export class AuditFieldsInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     return next.handle().pipe(
       map((body: unknown) => {
-        if (!isObject(body) || Reflect.getMetadata(NO_AUDIT_FIELDS, context.getHandler())) return body;
         const ctx = contextOf(request);
-        const fields = { timestamp: new Date().toISOString(), actor: ctx.caller?.sub ?? 'anonymous', request_id: ctx.requestId };
-        const stamp = (resource: Resource): Resource => {
-          const stamped: Resource = { ...resource, ...fields };
-          if (Array.isArray(resource.payments))
-            stamped.payments = (resource.payments as unknown[]).map((p) => (isObject(p) ? { ...p, ...fields } : p));
-          return stamped;
-        };
-        if (Array.isArray(body.data)) return { ...body, data: body.data.map((item: unknown) => (isObject(item) ? stamp(item) : item)) };
-        return stamp(body);
+        if (ctx.stamped || Reflect.getMetadata(NO_AUDIT_FIELDS, context.getHandler())) return body;
+        return stampAuditFields(body, ctx);
       }),
     );
   }
+}
+
+/** The body with the audit fields of this call on each resource in it. */
+export function stampAuditFields(body: unknown, ctx: RequestContext): unknown {
+  if (!isObject(body)) return body;
+  const fields = { timestamp: new Date().toISOString(), actor: ctx.caller?.sub ?? 'anonymous', request_id: ctx.requestId };
+  const stamp = (resource: Resource): Resource => {
+    const stamped: Resource = { ...resource, ...fields };
+    if (Array.isArray(resource.payments))
+      stamped.payments = (resource.payments as unknown[]).map((p) => (isObject(p) ? { ...p, ...fields } : p));
+    return stamped;
+  };
+  if (Array.isArray(body.data)) return { ...body, data: body.data.map((item: unknown) => (isObject(item) ? stamp(item) : item)) };
+  return stamp(body);
 }

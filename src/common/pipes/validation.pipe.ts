@@ -1,13 +1,15 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { ValidationFailedError } from '../errors/gateway-errors.js';
 
-function describe(errors: ValidationError[], prefix = ''): string[] {
+export function describeValidationErrors(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map(
       (m) => `${path}: ${m.startsWith(`${error.property} `) ? m.slice(error.property.length + 1) : m}`,
     );
-    return [...own, ...describe(error.children ?? [], path)];
+    return [...own, ...describeValidationErrors(error.children ?? [], path)];
   });
 }
 
@@ -18,5 +20,14 @@ export const gatewayValidationPipe = (): ValidationPipe =>
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: false,
-    exceptionFactory: (errors) => new ValidationFailedError(`Invalid request: ${describe(errors).join('; ')}`),
+    exceptionFactory: (errors) => new ValidationFailedError(`Invalid request: ${describeValidationErrors(errors).join('; ')}`),
   });
+
+/** Validates a request body against a DTO class the way the global pipe does; throws a 400 naming each bad field. */
+export async function validateBody<T extends object>(dto: new () => T, body: unknown): Promise<T> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationFailedError('body: must be a JSON object');
+  const instance = plainToInstance(dto, body);
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) throw new ValidationFailedError(`Invalid request: ${describeValidationErrors(errors).join('; ')}`);
+  return instance;
+}

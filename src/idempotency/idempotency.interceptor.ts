@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { catchError, from, mergeMap, type Observable } from 'rxjs';
+import { canonicalJson } from '../common/canonical-json.js';
+import { errorAnswer } from '../common/errors/error-response.js';
+import { GatewayError, GatewayProblem } from '../common/errors/gateway-errors.js';
+import { stampAuditFields } from '../common/interceptors/audit-fields.interceptor.js';
+import { validateBody } from '../common/pipes/validation.pipe.js';
+import { contextOf } from '../common/request-context.js';
+import { IDEMPOTENT, type IdempotentOptions } from './idempotent.decorator.js';
+import { IdempotencyService } from './idempotency.service.js';
+import { ReplayedAnswer } from './replayed-answer.js';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/**
+ * Owns the idempotency record of a transactional POST: checks the key, validates the body (nothing is
+ * written for a bad request), fingerprints the canonical body, claims the record (committed before QBank
+ * is called), answers replays / 409 / 422 itself, and stores the final answer for replay — or releases
+ * the record for the next retry when there is no final answer (5xx, timeout, QBank's own 409).
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const options = this.reflector.get<IdempotentOptions>(IDEMPOTENT, context.getHandler());
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const ctx = contextOf(request);
+    const key = request.headers['idempotency-key'];
+    if (key === undefined)
+      throw new GatewayError(400, 'GW_IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key header is required: a UUID v4, the same on every retry');
+    if (typeof key !== 'string' || !UUID_V4.test(key))
+      throw new GatewayError(400, 'GW_IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be a UUID v4');
+    await validateBody(options.dto, request.body);
+    const fingerprint = createHash('sha256')
+      .update(`${options.operation}\n${canonicalJson(request.body)}`)
+      .digest('hex');
+    const claim = await this.idempotency.claim(ctx.caller!.sub, key.toLowerCase(), options.operation, fingerprint);
+    switch (claim.kind) {
+      case 'replay':
+        ctx.stamped = true;
+        throw new ReplayedAnswer(claim.status, claim.body);
+      case 'in-flight':
+        throw new GatewayProblem(
+          409,
+          'idempotency-conflict',
+          'Idempotency conflict',
+          'A request with this Idempotency-Key is still being processed; poll its transaction_id',
+          claim.resourceId,
+        );
+      case 'mismatch':
+        throw new GatewayProblem(
+          422,
+          'idempotency-key-reuse',
+          'Idempotency key reused',
+          'This Idempotency-Key was already used with a different request body',
+          claim.resourceId,
+        );
+      case 'new':
+      case 'takeover':
+        break;
+    }
+    const { record } = claim;
+    ctx.idempotency = { upstreamKey: record.upstreamKey, resourceId: record.resourceId, callerKey: record.callerKey };
+    return next.handle().pipe(
+      mergeMap((body: unknown) =>
+        from(
+          (async () => {
+            const stamped = stampAuditFields(body, ctx);
+            ctx.stamped = true;
+            await this.idempotency.complete(record, options.status, stamped);
+            return stamped;
+          })(),
+        ),
+      ),
+      catchError((error: unknown) =>
+        from(
+          (async (): Promise<never> => {
+            const isFinal = error instanceof GatewayError && error.status >= 400 && error.status < 500;
+            if (isFinal) {
+              const answer = errorAnswer(error, ctx.requestId);
+              await this.idempotency.complete(record, answer.status, answer.body);
+            } else {
+              await this.idempotency.release(record);
+            }
+            throw error;
+          })(),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export class ListPaymentsQuery {
+  @ApiPropertyOptional({ enum: ['P_PENDING', 'P_PROCESSING', 'P_COMPLETED', 'P_FAILED'] })
+  @IsOptional()
+  @IsIn(['P_PENDING', 'P_PROCESSING', 'P_COMPLETED', 'P_FAILED'])
+  status?: string;
+  @ApiPropertyOptional({ enum: ['ACH', 'WIRE', 'TRANSFER'] }) @IsOptional() @IsIn(['ACH', 'WIRE', 'TRANSFER']) type?: string;
+  @ApiPropertyOptional({ description: 'Created at or after: a date (whole UTC day) or a date-time' })
+  @IsOptional()
+  @IsString()
+  from?: string;
+  @ApiPropertyOptional({ description: 'Created at or before: a date (whole UTC day) or a date-time' })
+  @IsOptional()
+  @IsString()
+  to?: string;
+  @ApiPropertyOptional({
+    description:
+      'The polling feed: payments updated after this instant, oldest change first (keep the last `updated_at` as your watermark)',
+  })
+  @IsOptional()
+  @IsString()
+  updated_since?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+}

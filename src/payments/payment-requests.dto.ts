@@ -1,0 +1,77 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { IsAbaRoutingNumber, IsAmount, IsNotEqualTo } from '../common/validators.js';
+
+const ACCOUNT_NUMBER = /^[0-9]{4,17}$/;
+const ACCOUNT_NUMBER_MESSAGE = { message: 'must be 4 to 17 digits' };
+
+export class CreditorDto {
+  @ApiProperty({ example: 'Globex Corp' }) @IsString() @Length(1, 140) name!: string;
+  @ApiProperty({ example: '021000021' }) @IsAbaRoutingNumber() routing_number!: string;
+  @ApiProperty({ example: '123456789', description: '4–17 digits; stored and returned masked to its last four' })
+  @Matches(ACCOUNT_NUMBER, ACCOUNT_NUMBER_MESSAGE)
+  account_number!: string;
+}
+
+export class CreateWireDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() debtor_account_id!: string;
+  @ApiProperty({ example: '1250.00', description: 'Decimal string, > 0, at most two decimals' }) @IsAmount() amount!: string;
+  @ApiProperty({ example: 'USD', enum: ['USD'] }) @IsIn(['USD']) currency!: string;
+  @ApiProperty({ type: CreditorDto }) @IsObject() @ValidateNested() @Type(() => CreditorDto) creditor!: CreditorDto;
+  @ApiPropertyOptional({ maxLength: 140 }) @IsOptional() @IsString() @MaxLength(140) description?: string;
+}
+
+export class CreateTransferDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() from_account_id!: string;
+  @ApiProperty({ format: 'uuid', description: 'Must differ from from_account_id' })
+  @IsUUID()
+  @IsNotEqualTo('from_account_id')
+  to_account_id!: string;
+  @ApiProperty({ example: '250.75' }) @IsAmount() amount!: string;
+  @ApiProperty({ example: 'USD', enum: ['USD'] }) @IsIn(['USD']) currency!: string;
+  @ApiPropertyOptional({ maxLength: 140 }) @IsOptional() @IsString() @MaxLength(140) description?: string;
+}
+
+export class AchCreditorDto {
+  @ApiProperty({ maxLength: 22, description: 'NACHA receiver name (22 characters)' }) @IsString() @Length(1, 22) name!: string;
+  @ApiProperty({ example: '011000015' }) @IsAbaRoutingNumber() routing_number!: string;
+  @ApiProperty({ example: '123456789' }) @Matches(ACCOUNT_NUMBER, ACCOUNT_NUMBER_MESSAGE) account_number!: string;
+  @ApiProperty({ enum: ['CHECKING', 'SAVINGS'] }) @IsIn(['CHECKING', 'SAVINGS']) account_type!: 'CHECKING' | 'SAVINGS';
+}
+
+export class AchEntryDto {
+  @ApiProperty({ example: '1500.00' }) @IsAmount() amount!: string;
+  @ApiProperty({ type: AchCreditorDto }) @IsObject() @ValidateNested() @Type(() => AchCreditorDto) creditor!: AchCreditorDto;
+  @ApiPropertyOptional({ maxLength: 10, description: 'NACHA company entry description (10 characters)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  description?: string;
+}
+
+export class CreateAchDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() debtor_account_id!: string;
+  @ApiProperty({ enum: ['PPD', 'CCD', 'CTX', 'WEB', 'TEL'] }) @IsIn(['PPD', 'CCD', 'CTX', 'WEB', 'TEL']) sec_code!:
+    'PPD' | 'CCD' | 'CTX' | 'WEB' | 'TEL';
+  @ApiProperty({ type: [AchEntryDto], minItems: 1, maxItems: 1000 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => AchEntryDto)
+  payments!: AchEntryDto[];
+}

@@ -1,0 +1,80 @@
+import type { PaymentStatus, PaymentType } from '#qbank/contract';
+import { formatMinor } from '../common/money.js';
+import type { PaymentBatch, PaymentEntity, PaymentStatusChange, StatusSource } from './payment.entity.js';
+
+/** A payment as the gateway's API shows it (the audit fields are stamped on the way out). */
+export interface PaymentView {
+  payment_id: string;
+  qbank_payment_id: string | null;
+  batch_id: string | null;
+  type: PaymentType;
+  status: PaymentStatus;
+  amount: string;
+  currency: string;
+  debtor_account_id: string;
+  to_account_id: string | null;
+  creditor: { name: string; routing_number: string; account_number: string; account_type?: 'CHECKING' | 'SAVINGS' } | null;
+  description: string | null;
+  failure_reason: string | null;
+  idempotency_key: string;
+  status_history: { status: PaymentStatus; at: string; source: StatusSource }[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BatchView {
+  batch_id: string;
+  qbank_batch_id: string | null;
+  type: 'ACH_BATCH';
+  status: PaymentStatus;
+  debtor_account_id: string;
+  sec_code: string;
+  idempotency_key: string;
+  created_at: string;
+  payments: PaymentView[];
+}
+
+export function paymentView(payment: PaymentEntity, history: PaymentStatusChange[]): PaymentView {
+  return {
+    payment_id: payment.paymentId,
+    qbank_payment_id: payment.qbankPaymentId,
+    batch_id: payment.batchId,
+    type: payment.type,
+    status: payment.status,
+    amount: formatMinor(payment.amountMinor),
+    currency: payment.currency,
+    debtor_account_id: payment.debtorAccountId,
+    to_account_id: payment.toAccountId,
+    creditor: payment.creditorName
+      ? {
+          name: payment.creditorName,
+          routing_number: payment.creditorRoutingNumber ?? '',
+          account_number: payment.creditorAccountMasked ?? '',
+          ...(payment.creditorAccountType ? { account_type: payment.creditorAccountType as 'CHECKING' | 'SAVINGS' } : {}),
+        }
+      : null,
+    description: payment.description,
+    failure_reason: payment.failureReason,
+    idempotency_key: payment.idempotencyKey,
+    status_history: history.map((h) => ({ status: h.status, at: h.at.toISOString(), source: h.source })),
+    created_at: payment.createdAt.toISOString(),
+    updated_at: payment.updatedAt.toISOString(),
+  };
+}
+
+/** A batch is pending until every payment in it is final. */
+export function batchView(batch: PaymentBatch, payments: PaymentView[]): BatchView {
+  const allFinal = payments.every((p) => p.status === 'P_COMPLETED' || p.status === 'P_FAILED');
+  const anyMoved = payments.some((p) => p.status !== 'P_PENDING');
+  return {
+    batch_id: batch.batchId,
+    qbank_batch_id: batch.qbankBatchId,
+    type: 'ACH_BATCH',
+    status: allFinal ? 'P_COMPLETED' : anyMoved ? 'P_PROCESSING' : 'P_PENDING',
+    debtor_account_id: batch.debtorAccountId,
+    sec_code: batch.secCode,
+    idempotency_key: batch.idempotencyKey,
+    created_at: batch.createdAt.toISOString(),
+    payments,
+  };
+}

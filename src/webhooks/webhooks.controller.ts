@@ -1,0 +1,33 @@
+import { Controller, Headers, HttpCode, Post, Req, SetMetadata, type RawBodyRequest } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Public } from '../auth/public.decorator.js';
+import { NO_AUDIT_FIELDS } from '../common/interceptors/audit-fields.interceptor.js';
+import { contextOf } from '../common/request-context.js';
+import { StandardErrorDto } from '../docs/error.dto.js';
+import { WebhooksService, type WebhookOutcome } from './webhooks.service.js';
+
+/** QBank's caller identity in the audit trail. */
+const QBANK_CALLER = { sub: 'qbank', roles: [], scopes: new Set<string>() };
+
+@ApiTags('Webhooks')
+@Controller('v1/webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  /** Public, but only signed deliveries count (HMAC over the raw body, see `Webhook-Signature`). */
+  @Public()
+  @Post('qbank')
+  @HttpCode(200)
+  @SetMetadata(NO_AUDIT_FIELDS, true)
+  @ApiExcludeEndpoint(false)
+  @ApiBadRequestResponse({ type: StandardErrorDto, description: 'Missing, malformed, stale or wrong signature; nothing is changed' })
+  receive(
+    @Req() request: RawBodyRequest<FastifyRequest>,
+    @Headers('webhook-signature') signature: string | undefined,
+    @Headers('webhook-event-id') deliveryId: string | undefined,
+  ): Promise<WebhookOutcome> {
+    contextOf(request).caller = QBANK_CALLER;
+    return this.webhooks.receive(request.rawBody, signature, deliveryId);
+  }
+}

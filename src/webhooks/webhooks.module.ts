@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { PaymentsModule } from '../payments/payments.module.js';
+import { WebhooksController } from './webhooks.controller.js';
+import { WebhooksService } from './webhooks.service.js';
+
+@Module({ imports: [PaymentsModule], controllers: [WebhooksController], providers: [WebhooksService] })
+export class WebhooksModule {}
