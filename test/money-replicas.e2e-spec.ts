@@ -1,0 +1,195 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
+import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
+import { postgresUrl, testDatabase, type TestDatabase } from './support/gateway.js';
+
+// Gateways here are separate processes running the compiled entry point (`npm test` builds first).
+const MAIN = 'dist/src/main.js';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+interface Replica {
+  url: string;
+  child: ChildProcess;
+  kill: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+describe('money movement across processes', () => {
+  let sandbox: RunningSandbox;
+  const dir = mkdtempSync(join(tmpdir(), 'qbank-replicas-'));
+  const keyFile = join(dir, 'dev-signing-key');
+  const token = signDevToken(ensureDevKeys(keyFile), {
+    sub: 'treasury-ops',
+    roles: ['treasury-operator'],
+    ttlSeconds: 600,
+    issuer: 'qbank-gateway-dev',
+    audience: 'qbank-gateway',
+  });
+  let accountId: string;
+
+  async function startReplica(database: Record<string, string>, port?: number): Promise<Replica> {
+    const listen = port ?? (await freePort());
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        PORT: String(listen),
+        HOST: '127.0.0.1',
+        QBANK_BASE_URL: sandbox.baseUrl,
+        QBANK_CLIENT_ID: 'gateway',
+        QBANK_CLIENT_SECRET: 'sandbox-secret',
+        QBANK_WEBHOOK_SECRET: 'whsec_replicas_0123456789',
+        AUTH_MODE: 'dev',
+        AUTH_DEV_KEY_FILE: keyFile,
+        IDEMPOTENCY_LEASE_SECONDS: '2',
+        LOG_LEVEL: 'warn',
+        ...database,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const url = `http://127.0.0.1:${listen}`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
+      if (
+        await fetch(`${url}/health/live`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      if (Date.now() > deadline) throw new Error('gateway did not start');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return {
+      url,
+      child,
+      kill: (signal = 'SIGTERM') =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill(signal);
+        }),
+    };
+  }
+
+  const wire = (replica: Replica, key: string) =>
+    fetch(`${replica.url}/v1/payments/wire`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify({
+        debtor_account_id: accountId,
+        amount: '980.00',
+        currency: 'USD',
+        creditor: { name: 'Initech', routing_number: '021000021', account_number: '123456789' },
+      }),
+    }).then(async (r) => ({
+      status: r.status,
+      replayed: r.headers.get('idempotent-replayed'),
+      body: (await r.json()) as Record<string, any>,
+    }));
+
+  const sandboxPayments = async () => ((await (await fetch(`${sandbox.url}/sandbox/payments`)).json()) as { data: unknown[] }).data.length;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0 });
+    const bank = (await (
+      await fetch(`${sandbox.baseUrl}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
+        },
+        body: 'grant_type=client_credentials',
+      })
+    ).json()) as { access_token: string };
+    accountId = (
+      (await (await fetch(`${sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bank.access_token}` } })).json()) as {
+        data: { account_id: string }[];
+      }
+    ).data[0]!.account_id;
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two gateway processes on one PostgreSQL, one key sent to both at once → one payment', async () => {
+    // Replicas share PostgreSQL (the suite's, or the local one when the suite runs on SQLite).
+    const url = postgresUrl ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `r_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    const database = { DATABASE_URL: url, DATABASE_SCHEMA: schema };
+    sandbox.settings.processingMs = 300;
+    const [a, b] = await Promise.all([startReplica(database), startReplica(database)]);
+    try {
+      const before = await sandboxPayments();
+      for (let round = 0; round < 3; round += 1) {
+        const key = randomUUID();
+        const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => wire(i % 2 ? a : b, key)));
+        expect(answers.every((x) => x.status === 201 || x.status === 409)).toBe(true);
+        const ids = new Set(answers.filter((x) => x.status === 201).map((x) => x.body.payment_id as string));
+        for (const conflict of answers.filter((x) => x.status === 409)) ids.add(conflict.body.transaction_id as string);
+        expect(ids.size).toBe(1);
+      }
+      expect((await sandboxPayments()) - before).toBe(3);
+    } finally {
+      sandbox.settings.processingMs = 0;
+      await Promise.all([a.kill(), b.kill()]);
+      const { DataSource } = await import('typeorm');
+      const admin = new DataSource({ type: 'postgres', url });
+      await admin.initialize();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.destroy();
+    }
+  });
+
+  it('a gateway killed (SIGKILL) while a wire is in flight, restarted, and the caller retrying → one payment, and the final result', async () => {
+    const database: TestDatabase = testDatabase();
+    sandbox.settings.processingMs = 2500;
+    let replica = await startReplica(database.env);
+    const port = Number(new URL(replica.url).port);
+    try {
+      const before = await sandboxPayments();
+      const key = randomUUID();
+      const first = wire(replica, key).catch(() => undefined); // the connection dies with the process
+      await new Promise((resolve) => setTimeout(resolve, 800)); // QBank has the wire now, still processing
+      await replica.kill('SIGKILL');
+      await first;
+      replica = await startReplica(database.env, port);
+
+      let answer: Awaited<ReturnType<typeof wire>> | undefined;
+      const deadline = Date.now() + 20_000;
+      const seen: number[] = [];
+      while (Date.now() < deadline) {
+        answer = await wire(replica, key);
+        seen.push(answer.status);
+        if (answer.status === 201) break;
+        expect(answer.status).toBe(409); // in flight: first our lease, then QBank's own processing
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(answer?.status).toBe(201);
+      expect(answer!.body.status).toBe('P_COMPLETED');
+      expect(answer!.body.qbank_payment_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(seen[0]).toBe(409);
+      expect((await sandboxPayments()) - before).toBe(1);
+      // and from now on the stored answer
+      const replay = await wire(replica, key);
+      expect(replay).toMatchObject({ status: 201, replayed: 'true', body: { payment_id: answer!.body.payment_id } });
+    } finally {
+      sandbox.settings.processingMs = 0;
+      await replica.kill();
+      await database.drop();
+    }
+  });
+});
