@@ -26,7 +26,7 @@ describe('JWKS mode: keys from the identity provider, with issuer and audience',
         jwt.sign(claims, privateKey, { algorithm: 'RS256', keyid: 'key-1', expiresIn: 60, ...options });
       for (const sub of ['payroll', 'erp', 'treasury']) {
         const good = sign({ sub, roles: ['treasury-viewer'] }, { issuer: 'https://idp.example', audience: 'qbank-gateway' });
-        expect((await call(gw, 'GET', '/v1/payments/' + randomUUID(), { token: good })).body).toMatchObject({ error_code: 'ERR_PAY_001' });
+        expect((await call(gw, 'GET', '/v1/payments/' + randomUUID(), { token: good })).body).toMatchObject({ error_code: 'GW_NOT_FOUND' });
       }
       // three tokens verified, keys fetched once
       expect(idp.requests.length).toBe(1);

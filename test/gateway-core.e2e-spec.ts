@@ -190,8 +190,9 @@ describe('gateway core: auth, request ids, audit, errors, real-time reads (real 
         error_code: 'ERR_ACC_001',
         request_id: answer.headers.get('x-request-id'),
       });
+      // payments are looked up among those the gateway sent: an unknown id is the gateway's own 404
       const payment = await call(gw, 'GET', `/v1/payments/${randomUUID()}`, { token: viewer });
-      expect(payment.body).toMatchObject({ error_code: 'ERR_PAY_001' });
+      expect(payment.body).toMatchObject({ error_code: 'GW_NOT_FOUND' });
     });
 
     it('maintenance → 503 with Retry-After and /health 503, /health/ready stays 200; both recover without a restart', async () => {
