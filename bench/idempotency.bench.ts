@@ -46,19 +46,40 @@ export async function idempotencyBenchmark(options: { seconds: number }): Promis
     ];
     for (const [name, env, cleanup] of databases) {
       if (!env) {
-        rows.push({ figure: `wire POSTs/s, ${name}`, gateway: null, baseline: null, ratio: null, target: 'not measured: PostgreSQL unreachable', pass: null });
+        rows.push({
+          figure: `wire POSTs/s, ${name}`,
+          gateway: null,
+          baseline: null,
+          ratio: null,
+          target: 'not measured: PostgreSQL unreachable',
+          pass: null,
+        });
         continue;
       }
       const gateway = await startBenchGateway(sandbox.base, env, ['treasury-operator']);
       try {
         const auth = { authorization: `Bearer ${gateway.token}` };
-        const wire = { connections: 50, seconds: options.seconds, method: 'POST' as const, body: wireBody, headers: { ...auth, 'content-type': 'application/json' } };
+        const wire = {
+          connections: 50,
+          seconds: options.seconds,
+          method: 'POST' as const,
+          body: wireBody,
+          headers: { ...auth, 'content-type': 'application/json' },
+        };
         await load(`${gateway.url}/v1/balances/${sandbox.accountId}`, { connections: 50, seconds: 2, headers: auth });
         await load(`${gateway.url}/v1/payments/wire`, { ...wire, seconds: 2, freshKey: true });
-        const balance = await load(`${gateway.url}/v1/balances/${sandbox.accountId}`, { connections: 50, seconds: options.seconds, headers: auth });
+        const balance = await load(`${gateway.url}/v1/balances/${sandbox.accountId}`, {
+          connections: 50,
+          seconds: options.seconds,
+          headers: auth,
+        });
         const wires = await load(`${gateway.url}/v1/payments/wire`, { ...wire, freshKey: true });
         const key = randomUUID();
-        await fetch(`${gateway.url}/v1/payments/wire`, { method: 'POST', headers: { ...wire.headers, 'idempotency-key': key }, body: wireBody });
+        await fetch(`${gateway.url}/v1/payments/wire`, {
+          method: 'POST',
+          headers: { ...wire.headers, 'idempotency-key': key },
+          body: wireBody,
+        });
         const replays = await load(`${gateway.url}/v1/payments/wire`, { ...wire, headers: { ...wire.headers, 'idempotency-key': key } });
         const isPg = name.startsWith('PostgreSQL');
         rows.push(
@@ -70,8 +91,22 @@ export async function idempotencyBenchmark(options: { seconds: number }): Promis
             target: isPg ? '≥ 0.50' : '— (reported beside PostgreSQL)',
             pass: isPg ? wires.rps / balance.rps >= 0.5 : null,
           },
-          { figure: `wire p99 ms, ${name}`, gateway: wires.p99, baseline: balance.p99, ratio: wires.p99 / balance.p99, target: '—', pass: null },
-          { figure: `idempotent replays/s, ${name}`, gateway: replays.rps, baseline: balance.rps, ratio: replays.rps / balance.rps, target: '—', pass: null },
+          {
+            figure: `wire p99 ms, ${name}`,
+            gateway: wires.p99,
+            baseline: balance.p99,
+            ratio: wires.p99 / balance.p99,
+            target: '—',
+            pass: null,
+          },
+          {
+            figure: `idempotent replays/s, ${name}`,
+            gateway: replays.rps,
+            baseline: balance.rps,
+            ratio: replays.rps / balance.rps,
+            target: '—',
+            pass: null,
+          },
           {
             figure: `failed wire/replay requests, ${name}`,
             gateway: wires.non2xx + wires.errors + replays.non2xx + replays.errors,

@@ -26,7 +26,12 @@ const result = await autocannon({
       headers: options.headers,
       body: options.body,
       ...(options.freshKey
-        ? { setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': randomUUID() } }) }
+        ? {
+            setupRequest: (request: autocannon.Request) => ({
+              ...request,
+              headers: { ...request.headers, 'idempotency-key': randomUUID() },
+            }),
+          }
         : {}),
     },
   ],

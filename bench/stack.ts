@@ -15,7 +15,9 @@ export const freePort = (): Promise<number> =>
   });
 
 /** A sandbox and its first account, in a process of its own. */
-export async function startBenchSandbox(env: Record<string, string> = {}): Promise<{ base: string; url: string; accountId: string; bank: string; service: Service }> {
+export async function startBenchSandbox(
+  env: Record<string, string> = {},
+): Promise<{ base: string; url: string; accountId: string; bank: string; service: Service }> {
   const port = await freePort();
   const service = await startService(
     'dist/libs/qbank-sandbox/src/main.js',
@@ -24,7 +26,9 @@ export async function startBenchSandbox(env: Record<string, string> = {}): Promi
   );
   const base = `http://127.0.0.1:${port}/v1`;
   const bank = await bankToken(base);
-  const accounts = (await (await fetch(`${base}/accounts?limit=1`, { headers: { authorization: `Bearer ${bank}` } })).json()) as { data: { account_id: string }[] };
+  const accounts = (await (await fetch(`${base}/accounts?limit=1`, { headers: { authorization: `Bearer ${bank}` } })).json()) as {
+    data: { account_id: string }[];
+  };
   return { base, url: `http://127.0.0.1:${port}`, accountId: accounts.data[0]!.account_id, bank, service };
 }
 
@@ -56,7 +60,13 @@ export async function startBenchGateway(
     },
     `http://127.0.0.1:${port}/health/live`,
   );
-  const token = signDevToken(ensureDevKeys(keyFile), { sub: 'bench', roles, ttlSeconds: 3600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway' });
+  const token = signDevToken(ensureDevKeys(keyFile), {
+    sub: 'bench',
+    roles,
+    ttlSeconds: 3600,
+    issuer: 'qbank-gateway-dev',
+    audience: 'qbank-gateway',
+  });
   return {
     url: `http://127.0.0.1:${port}`,
     token,

@@ -46,13 +46,22 @@ export interface LoadResult {
 /** autocannon in its own process (the load generator never shares a process with what it measures). */
 export function load(
   url: string,
-  options: { connections: number; seconds: number; headers?: Record<string, string>; method?: 'GET' | 'POST'; body?: string; freshKey?: boolean },
+  options: {
+    connections: number;
+    seconds: number;
+    headers?: Record<string, string>;
+    method?: 'GET' | 'POST';
+    body?: string;
+    freshKey?: boolean;
+  },
 ): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, ['dist/bench/load.js', JSON.stringify({ url, ...options })], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited with ${code}`)),
+    );
   });
 }
 
