@@ -23,8 +23,11 @@ export interface RequestContext {
   audited?: boolean;
   /** The audit fields are already on the answer (stored for idempotent replay, or replayed). */
   stamped?: boolean;
-  /** The idempotency record this call holds: the key to send QBank and the id of what it creates. */
-  idempotency?: { upstreamKey: string; resourceId: string; callerKey: string };
+  /**
+   * The idempotency record this call holds: the key to send QBank, the id of what it creates, and
+   * whether the record is new (nothing of it can be stored yet) or taken over from a crashed holder.
+   */
+  idempotency?: { upstreamKey: string; resourceId: string; callerKey: string; fresh: boolean };
 }
 
 export const CONTEXT_KEY = 'gateway';

@@ -67,7 +67,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
         break;
     }
     const { record } = claim;
-    ctx.idempotency = { upstreamKey: record.upstreamKey, resourceId: record.resourceId, callerKey: record.callerKey };
+    ctx.idempotency = {
+      upstreamKey: record.upstreamKey,
+      resourceId: record.resourceId,
+      callerKey: record.callerKey,
+      fresh: claim.kind === 'new',
+    };
     return next.handle().pipe(
       mergeMap((body: unknown) =>
         from(

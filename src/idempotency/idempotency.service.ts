@@ -23,12 +23,14 @@ const RETENTION_SWEEP_MS = 3_600_000;
 export class IdempotencyService implements OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyService.name);
   private readonly sweeper: NodeJS.Timeout;
+  private readonly postgres: boolean;
 
   constructor(
     @InjectRepository(IdempotencyRecord) private readonly records: Repository<IdempotencyRecord>,
     private readonly transactions: TransactionRunner,
     private readonly config: GatewayConfig,
   ) {
+    this.postgres = records.manager.connection.options.type === 'postgres';
     this.sweeper = setInterval(
       () => void this.purgeExpired().catch((err: unknown) => this.logger.warn({ err }, 'idempotency sweep failed')),
       RETENTION_SWEEP_MS,

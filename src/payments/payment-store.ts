@@ -17,31 +17,42 @@ export class PaymentStore {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Inserts payments (and their batch) not yet stored, each with its first status, P_PENDING. */
-  async createPending(manager: EntityManager, payments: PaymentEntity[], batch?: PaymentBatch): Promise<void> {
-    if (batch && !(await manager.existsBy(PaymentBatch, { batchId: batch.batchId }))) await manager.insert(PaymentBatch, batch);
-    const fresh = [];
-    for (const payment of payments) if (!(await manager.existsBy(PaymentEntity, { paymentId: payment.paymentId }))) fresh.push(payment);
-    for (let i = 0; i < fresh.length; i += 100) {
-      const chunk = fresh.slice(i, i + 100);
+  /**
+   * Inserts payments (and their batch), each with its first status, P_PENDING. `fresh`: the caller knows
+   * none of them can exist yet (a new idempotency record), so nothing is looked up first; a retry that
+   * took a record over passes `false` and only what is missing is inserted. Returns the history written.
+   */
+  async createPending(
+    manager: EntityManager,
+    payments: PaymentEntity[],
+    batch: PaymentBatch | undefined,
+    fresh: boolean,
+  ): Promise<PaymentStatusChange[]> {
+    if (batch && (fresh || !(await manager.existsBy(PaymentBatch, { batchId: batch.batchId })))) await manager.insert(PaymentBatch, batch);
+    const missing: PaymentEntity[] = [];
+    for (const payment of payments)
+      if (fresh || !(await manager.existsBy(PaymentEntity, { paymentId: payment.paymentId }))) missing.push(payment);
+    const history: PaymentStatusChange[] = [];
+    for (let i = 0; i < missing.length; i += 100) {
+      const chunk = missing.slice(i, i + 100);
+      const entries = chunk.map((p) => ({
+        id: randomUUID(),
+        paymentId: p.paymentId,
+        status: 'P_PENDING' as const,
+        source: 'gateway' as const,
+        at: p.createdAt,
+        detail: null,
+      }));
       await manager.insert(PaymentEntity, chunk);
-      await manager.insert(
-        PaymentStatusChange,
-        chunk.map((p) => ({
-          id: randomUUID(),
-          paymentId: p.paymentId,
-          status: 'P_PENDING' as const,
-          source: 'gateway' as const,
-          at: p.createdAt,
-          detail: null,
-        })),
-      );
+      await manager.insert(PaymentStatusChange, entries);
+      history.push(...entries);
     }
+    return history;
   }
 
   /**
-   * Moves a payment to `status` if the state machine allows it, with its history entry. Returns
-   * whether anything changed.
+   * Moves a payment to `status` if the state machine allows it, with its history entry. Returns the
+   * entry written, or undefined when nothing changed.
    */
   async applyStatus(
     manager: EntityManager,
@@ -50,16 +61,16 @@ export class PaymentStore {
     source: StatusSource,
     at: Date,
     failureReason: string | null = null,
-  ): Promise<boolean> {
+  ): Promise<PaymentStatusChange | undefined> {
     const verdict = transition(payment.status, status);
     if (verdict === 'illegal') {
       this.logger.warn(
         { payment_id: payment.paymentId, from: payment.status, to: status, source },
         'illegal payment status change refused',
       );
-      return false;
+      return undefined;
     }
-    if (verdict !== 'apply') return false;
+    if (verdict !== 'apply') return undefined;
     payment.status = status;
     payment.updatedAt = new Date();
     if (status === 'P_FAILED' && failureReason) payment.failureReason = failureReason.slice(0, 500);
@@ -68,56 +79,77 @@ export class PaymentStore {
       { paymentId: payment.paymentId },
       { status, updatedAt: payment.updatedAt, failureReason: payment.failureReason },
     );
-    await manager.insert(PaymentStatusChange, {
-      id: randomUUID(),
-      paymentId: payment.paymentId,
-      status,
-      source,
-      at,
-      detail: failureReason,
-    });
-    return true;
+    const change: PaymentStatusChange = { id: randomUUID(), paymentId: payment.paymentId, status, source, at, detail: failureReason };
+    await manager.insert(PaymentStatusChange, change);
+    return change;
   }
 
   /**
-   * What QBank says of a payment: its id (first time), each status of its history that is news, then
-   * any webhook that arrived before the gateway knew QBank's id.
+   * What QBank says of a payment: its id (first time) and each status of its history that is news —
+   * written as one update and one insert — then any webhook that arrived before the gateway knew
+   * QBank's id. Returns the history entries written.
    */
   async applyQBank(
     manager: EntityManager,
     payment: PaymentEntity,
     qbank: Omit<Payment, 'timestamp' | 'actor' | 'request_id'>,
     source: StatusSource,
-  ): Promise<void> {
-    if (!payment.qbankPaymentId) {
-      payment.qbankPaymentId = qbank.payment_id;
-      await manager.update(PaymentEntity, { paymentId: payment.paymentId }, { qbankPaymentId: qbank.payment_id });
-    }
+  ): Promise<PaymentStatusChange[]> {
     const steps = [...(qbank.status_history ?? [])].sort((a, b) => a.at.localeCompare(b.at));
     if (!steps.some((s) => s.status === qbank.status)) steps.push({ status: qbank.status, at: qbank.updated_at });
+    const added: PaymentStatusChange[] = [];
     for (const step of steps) {
-      await this.applyStatus(
-        manager,
-        payment,
-        step.status,
-        source,
-        new Date(step.at),
-        step.status === 'P_FAILED' ? (qbank.failure_reason ?? null) : null,
+      const verdict = transition(payment.status, step.status);
+      if (verdict === 'illegal')
+        this.logger.warn(
+          { payment_id: payment.paymentId, from: payment.status, to: step.status, source },
+          'illegal payment status change refused',
+        );
+      if (verdict !== 'apply') continue;
+      const detail = step.status === 'P_FAILED' ? (qbank.failure_reason ?? null) : null;
+      payment.status = step.status;
+      if (detail) payment.failureReason = detail.slice(0, 500);
+      added.push({ id: randomUUID(), paymentId: payment.paymentId, status: step.status, source, at: new Date(step.at), detail });
+    }
+    const newId = !payment.qbankPaymentId;
+    if (newId) payment.qbankPaymentId = qbank.payment_id;
+    if (newId || added.length > 0) {
+      payment.updatedAt = new Date();
+      await manager.update(
+        PaymentEntity,
+        { paymentId: payment.paymentId },
+        {
+          qbankPaymentId: payment.qbankPaymentId,
+          status: payment.status,
+          failureReason: payment.failureReason,
+          updatedAt: payment.updatedAt,
+        },
       );
     }
-    await this.applyPendingWebhooks(manager, payment);
+    if (added.length > 0) await manager.insert(PaymentStatusChange, added);
+    return [...added, ...(await this.applyPendingWebhooks(manager, payment))];
   }
 
-  /** Webhooks received for this payment before its QBank id was known. */
-  async applyPendingWebhooks(manager: EntityManager, payment: PaymentEntity): Promise<void> {
-    if (!payment.qbankPaymentId) return;
+  /** Webhooks received for this payment that are not applied yet; returns the history written. */
+  async applyPendingWebhooks(manager: EntityManager, payment: PaymentEntity): Promise<PaymentStatusChange[]> {
+    if (!payment.qbankPaymentId) return [];
     const pending = await manager.findBy(WebhookEventEntity, { qbankPaymentId: payment.qbankPaymentId, appliedAt: IsNull() });
+    const added: PaymentStatusChange[] = [];
     for (const event of pending) {
       const body = JSON.parse(event.payload) as { data?: { payment?: { failure_reason?: string | null; updated_at?: string } } };
       const at = body.data?.payment?.updated_at ? new Date(body.data.payment.updated_at) : event.receivedAt;
-      await this.applyStatus(manager, payment, event.status as PaymentStatus, 'webhook', at, body.data?.payment?.failure_reason ?? null);
+      const change = await this.applyStatus(
+        manager,
+        payment,
+        event.status as PaymentStatus,
+        'webhook',
+        at,
+        body.data?.payment?.failure_reason ?? null,
+      );
+      if (change) added.push(change);
       await manager.update(WebhookEventEntity, { id: event.id }, { appliedAt: new Date() });
     }
+    return added;
   }
 
   async view(paymentId: string, manager: EntityManager = this.dataSource.manager): Promise<PaymentView | undefined> {

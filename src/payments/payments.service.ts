@@ -13,7 +13,7 @@ import { TransactionRunner } from '../database/transaction-runner.js';
 import { PaymentBatch, PaymentEntity } from './payment.entity.js';
 import type { CreateAchDto, CreateTransferDto, CreateWireDto } from './payment-requests.dto.js';
 import { PaymentStore } from './payment-store.js';
-import type { BatchView, PaymentView } from './payment.view.js';
+import { paymentView, type BatchView, type PaymentView } from './payment.view.js';
 
 type Unstamped<T> = Omit<T, 'timestamp' | 'actor' | 'request_id'>;
 
@@ -126,16 +126,18 @@ export class PaymentsService {
     ) => Promise<{ data: Unstamped<Payment>; status: number; requestId: string | null; replayed: boolean }>,
   ): Promise<PaymentView> {
     const ctx = this.context();
-    await this.transactions.transaction((manager) => this.store.createPending(manager, [payment]));
-    const stored = await this.payments.findOneByOrFail({ paymentId: payment.paymentId });
+    const { fresh } = ctx.idempotency;
+    const created = await this.transactions.transaction((manager) => this.store.createPending(manager, [payment], undefined, fresh));
+    // A retry that took the record over continues with the payment as stored.
+    const stored = fresh ? payment : await this.payments.findOneByOrFail({ paymentId: payment.paymentId });
     let answer: Unstamped<Payment>;
     try {
       answer = (await this.upstream.run((call) => send(ctx.idempotency.upstreamKey, call))).data;
     } catch (error) {
       throw await this.upstreamFailure(error, [stored]);
     }
-    await this.transactions.transaction((manager) => this.store.applyQBank(manager, stored, answer, 'api'));
-    return (await this.store.view(stored.paymentId))!;
+    const applied = await this.transactions.transaction((manager) => this.store.applyQBank(manager, stored, answer, 'api'));
+    return fresh ? paymentView(stored, [...created, ...applied]) : (await this.store.view(stored.paymentId))!;
   }
 
   async ach(dto: CreateAchDto): Promise<BatchView> {
@@ -168,7 +170,7 @@ export class PaymentsService {
       }),
     );
     // A retry that took the record over finds the batch and its payments already stored.
-    await this.transactions.transaction((manager) => this.store.createPending(manager, entries, batch));
+    await this.transactions.transaction((manager) => this.store.createPending(manager, entries, batch, ctx.idempotency.fresh));
     const stored = await this.payments.find({ where: { batchId }, order: { batchIndex: 'ASC' } });
     let answer: Unstamped<AchBatch>;
     try {
