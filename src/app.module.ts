@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
 import { QBankClientModule } from '#qbank/client';
+import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BalancesModule } from './balances/balances.module.js';
@@ -19,6 +20,8 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PositivePayModule } from './positivepay/positivepay.module.js';
+import { SyncModule } from './sync/sync.module.js';
+import { TransactionsModule } from './transactions/transactions.module.js';
 import { TransfersModule } from './transfers/transfers.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -62,6 +65,9 @@ export class AppModule {
         TransfersModule,
         PositivePayModule,
         WebhooksModule,
+        SyncModule,
+        AccountsModule,
+        TransactionsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

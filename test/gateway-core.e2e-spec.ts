@@ -220,9 +220,19 @@ describe('gateway core: auth, request ids, audit, errors, real-time reads (real 
         await admin(gw.sandbox.url, 'PUT', '/sandbox/maintenance', { enabled: false });
       }
       expect((await call(gw, 'GET', `/v1/balances/${accountId}`, { token: viewer })).status).toBe(200);
+      // the full report also wants every batch resource synced within its age limit
+      const stale = await call(gw, 'GET', '/health');
+      expect(stale.body).toMatchObject({ status: 'error', details: { qbank: { status: 'up' }, synced_data: { status: 'down' } } });
+      for (const resource of ['accounts', 'transactions', 'positivepay-exceptions']) {
+        await call(gw, 'POST', `/v1/sync/${resource}?wait=true`, { token: gw.token('ops', ['gateway-admin']) });
+      }
       expect((await call(gw, 'GET', '/health')).body).toMatchObject({
         status: 'ok',
-        details: { qbank: { status: 'up' }, database: { status: 'up' } },
+        details: {
+          qbank: { status: 'up' },
+          database: { status: 'up' },
+          synced_data: { status: 'up', accounts: { age_seconds: expect.any(Number) } },
+        },
       });
     });
 

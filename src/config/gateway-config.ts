@@ -78,6 +78,26 @@ export class WebhooksConfig {
   @IsInt() @Min(1) @Max(3600) toleranceSeconds!: number;
 }
 
+export class SyncSchedule {
+  @IsString() accounts!: string;
+  @IsString() transactions!: string;
+  @IsString() positivePayExceptions!: string;
+}
+
+export class SyncConfig {
+  /** Cron expressions (with `timeZone`) of the nightly runs: just after QBank publishes. */
+  @ValidateNested() @Type(() => SyncSchedule) schedule!: SyncSchedule;
+  @IsString() timeZone!: string;
+  @IsBoolean() scheduleEnabled!: boolean;
+  /** Run every sync once when the gateway starts (default: in sandbox mode). */
+  @IsOptional() @IsBoolean() onStartup?: boolean;
+  @IsInt() @Min(5) @Max(3600) leaseSeconds!: number;
+  /** Transactions are re-read from this far before the latest stored posting (late postings). */
+  @IsInt() @Min(0) @Max(24 * 31) overlapHours!: number;
+  /** A resource older than this makes `/health` report it degraded. */
+  @IsInt() @Min(1) @Max(24 * 31) maxAgeHours!: number;
+}
+
 export class BalancesConfig {
   @IsBoolean() coalesce!: boolean;
 }
@@ -96,6 +116,7 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => BalancesConfig) balances!: BalancesConfig;
   @ValidateNested() @Type(() => IdempotencyConfig) idempotency!: IdempotencyConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks!: WebhooksConfig;
+  @ValidateNested() @Type(() => SyncConfig) sync!: SyncConfig;
   /** Role → scopes, from `config/roles.yaml`. */
   roles!: Record<string, string[]>;
 }
@@ -135,9 +156,25 @@ const ENV: Record<string, string> = {
   'idempotency.leaseSeconds': 'IDEMPOTENCY_LEASE_SECONDS',
   'idempotency.retentionHours': 'IDEMPOTENCY_RETENTION_HOURS',
   'webhooks.toleranceSeconds': 'WEBHOOK_TOLERANCE_SECONDS',
+  'sync.schedule.accounts': 'SYNC_ACCOUNTS_CRON',
+  'sync.schedule.transactions': 'SYNC_TRANSACTIONS_CRON',
+  'sync.schedule.positivePayExceptions': 'SYNC_POSITIVEPAY_EXCEPTIONS_CRON',
+  'sync.timeZone': 'SYNC_TIME_ZONE',
+  'sync.scheduleEnabled': 'SYNC_SCHEDULE_ENABLED',
+  'sync.onStartup': 'SYNC_ON_STARTUP',
+  'sync.leaseSeconds': 'SYNC_LEASE_SECONDS',
+  'sync.overlapHours': 'SYNC_OVERLAP_HOURS',
+  'sync.maxAgeHours': 'SYNC_MAX_AGE_HOURS',
 };
 
-const BOOLEAN_SETTINGS = new Set(['database.migrateOnStart', 'audit.enabled', 'audit.durableReads', 'balances.coalesce']);
+const BOOLEAN_SETTINGS = new Set([
+  'database.migrateOnStart',
+  'audit.enabled',
+  'audit.durableReads',
+  'balances.coalesce',
+  'sync.scheduleEnabled',
+  'sync.onStartup',
+]);
 const INTEGER_SETTINGS = new Set([
   'sandboxPort',
   'server.port',
@@ -150,6 +187,9 @@ const INTEGER_SETTINGS = new Set([
   'idempotency.leaseSeconds',
   'idempotency.retentionHours',
   'webhooks.toleranceSeconds',
+  'sync.leaseSeconds',
+  'sync.overlapHours',
+  'sync.maxAgeHours',
 ]);
 
 type Tree = Record<string, unknown>;
@@ -219,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'co
   setPath(tree, 'qbank.webhookSecrets', getPath(tree, 'qbank.webhookSecrets') ?? []);
   setPath(tree, 'database.migrationUrl', getPath(tree, 'database.migrationUrl') ?? getPath(tree, 'database.url'));
   setPath(tree, 'auth.mode', getPath(tree, 'auth.mode') ?? (sandboxMode ? 'dev' : 'jwks'));
+  setPath(tree, 'sync.onStartup', getPath(tree, 'sync.onStartup') ?? sandboxMode);
 
   const config = plainToInstance(GatewayConfig, tree);
   const problems = describe(validateSync(config, { forbidUnknownValues: false }));

@@ -1,13 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { AccountEntity } from '../accounts/account.entity.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { PaymentBatch, PaymentEntity, PaymentStatusChange } from '../payments/payment.entity.js';
+import { PositivePayExceptionEntity } from '../positivepay/positivepay-exception.entity.js';
 import { PositivePayIssueEntity } from '../positivepay/positivepay-issue.entity.js';
+import { SyncLease, SyncRun } from '../sync/sync-run.entity.js';
+import { TransactionEntity } from '../transactions/transaction.entity.js';
 import { WebhookEventEntity } from '../webhooks/webhook-event.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { MoneyMovement1764100000000 } from './migrations/1764100000000-money-movement.js';
+import { SyncedResources1764200000000 } from './migrations/1764200000000-synced-resources.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
 export const ENTITIES = [
@@ -18,8 +23,13 @@ export const ENTITIES = [
   PaymentBatch,
   WebhookEventEntity,
   PositivePayIssueEntity,
+  AccountEntity,
+  TransactionEntity,
+  PositivePayExceptionEntity,
+  SyncRun,
+  SyncLease,
 ];
-export const MIGRATIONS = [InitialSchema1764000000000, MoneyMovement1764100000000];
+export const MIGRATIONS = [InitialSchema1764000000000, MoneyMovement1764100000000, SyncedResources1764200000000];
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
 

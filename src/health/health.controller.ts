@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthChe
 import { Public } from '../auth/public.decorator.js';
 import { NO_AUDIT_FIELDS } from '../common/interceptors/audit-fields.interceptor.js';
 import { DatabaseHealthIndicator } from './database.health.js';
+import { FreshnessHealthIndicator } from './freshness.health.js';
 import { QBankHealthIndicator } from './qbank.health.js';
 import { ShutdownState } from './shutdown-state.js';
 
@@ -12,7 +13,7 @@ const NotAResource = () => SetMetadata(NO_AUDIT_FIELDS, true);
 /**
  * `/health/live`: the process answers. `/health/ready`: this replica can serve (database, not shutting
  * down) — deliberately not QBank, so that a bank outage never empties the load balancer. `/health`: the
- * full report for monitoring, QBank included; 503 when anything is degraded.
+ * full report for monitoring — QBank, and the age of each synced resource — 503 when anything is degraded.
  */
 @ApiTags('Health')
 @Controller('health')
@@ -21,6 +22,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: DatabaseHealthIndicator,
     private readonly qbank: QBankHealthIndicator,
+    private readonly freshness: FreshnessHealthIndicator,
     private readonly indicator: HealthIndicatorService,
     private readonly shutdown: ShutdownState,
   ) {}
@@ -48,7 +50,7 @@ export class HealthController {
   @HealthCheck()
   @ApiServiceUnavailableResponse({ description: 'Degraded: database, QBank or shutdown' })
   full(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.db.check(), () => this.qbank.check(), () => this.accepting()]);
+    return this.health.check([() => this.db.check(), () => this.qbank.check(), () => this.freshness.check(), () => this.accepting()]);
   }
 
   private accepting() {

@@ -1,4 +1,8 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { SyncedData } from '../sync/data-as-of.interceptor.js';
+import { PositivePayExceptionsService, type ExceptionView } from './positivepay-exceptions.service.js';
 import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
@@ -7,10 +11,28 @@ import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreatePositivePayIssueDto } from './positivepay-requests.dto.js';
 import { PositivePayService, type IssueView } from './positivepay.service.js';
 
+export class ListExceptionsQuery {
+  @IsOptional() @IsUUID() account_id?: string;
+  @IsOptional() @IsIn(['PENDING_DECISION', 'PAID', 'RETURNED']) status?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+}
+
 @ApiTags('Positive Pay')
 @Controller('v1/positivepay')
 export class PositivePayController {
-  constructor(private readonly positivePay: PositivePayService) {}
+  constructor(
+    private readonly positivePay: PositivePayService,
+    private readonly exceptions: PositivePayExceptionsService,
+  ) {}
+
+  @Get('exceptions')
+  @RequireScope('positivepay.exceptions.read')
+  @SyncedData('positivepay-exceptions')
+  @ApiOkResponse({ description: '`{ data, next_cursor }`: outstanding exceptions from the store (synced daily), newest first' })
+  listExceptions(@Query() query: ListExceptionsQuery): Promise<{ data: ExceptionView[]; next_cursor: string | null }> {
+    return this.exceptions.list({ accountId: query.account_id, status: query.status, limit: query.limit ?? 100, cursor: query.cursor });
+  }
 
   @Post('issues')
   @RequireScope('positivepay.issues.write')

@@ -1,0 +1,53 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+  UseInterceptors,
+  applyDecorators,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiHeader, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Observable } from 'rxjs';
+import { GatewayError } from '../common/errors/gateway-errors.js';
+import { StandardErrorDto } from '../docs/error.dto.js';
+import type { SyncResource } from './sync-run.entity.js';
+import { SyncService } from './sync.service.js';
+
+const SYNCED_RESOURCE = 'gateway:synced-resource';
+
+/**
+ * Reads of synced data say how old it is: `X-Data-As-Of` is when the last successful sync of the resource
+ * finished; before any, 503 `GW_DATA_NOT_SYNCED`.
+ */
+@Injectable()
+export class DataAsOfInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sync: SyncService,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const resource = this.reflector.get<SyncResource>(SYNCED_RESOURCE, context.getHandler());
+    const asOf = await this.sync.dataAsOf(resource);
+    if (!asOf)
+      throw new GatewayError(503, 'GW_DATA_NOT_SYNCED', `${resource} have not been synced from QBank yet`, { 'retry-after': '60' });
+    void context.switchToHttp().getResponse<FastifyReply>().header('x-data-as-of', asOf.toISOString());
+    return next.handle();
+  }
+}
+
+/** A read served from the store, synced from QBank's batch publication of `resource`. */
+export const SyncedData = (resource: SyncResource): MethodDecorator =>
+  applyDecorators(
+    SetMetadata(SYNCED_RESOURCE, resource),
+    UseInterceptors(DataAsOfInterceptor),
+    ApiHeader({
+      name: 'X-Data-As-Of',
+      description: 'When the last successful sync of this data finished (response header)',
+      required: false,
+    }),
+    ApiServiceUnavailableResponse({ type: StandardErrorDto, description: 'Not synced from QBank yet (`GW_DATA_NOT_SYNCED`)' }),
+  );

@@ -1,0 +1,54 @@
+import { Controller, Get, HttpCode, Param, ParseEnumPipe, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/require-scope.decorator.js';
+import { ValidationFailedError } from '../common/errors/gateway-errors.js';
+import { StandardErrorDto } from '../docs/error.dto.js';
+import { SYNC_RESOURCES, type SyncResource } from './sync-run.entity.js';
+import { SyncService } from './sync.service.js';
+
+const runView = (run: Awaited<ReturnType<SyncService['list']>>[number]) => ({
+  run_id: run.id,
+  resource: run.resource,
+  trigger: run.trigger,
+  holder: run.holder,
+  status: run.status,
+  started_at: run.startedAt.toISOString(),
+  finished_at: run.finishedAt?.toISOString() ?? null,
+  pages: run.pages,
+  inserted: run.inserted,
+  updated: run.updated,
+  unchanged: run.unchanged,
+  watermark: run.watermark,
+  error: run.error,
+});
+
+@ApiTags('Sync')
+@Controller('v1/sync')
+export class SyncController {
+  constructor(private readonly sync: SyncService) {}
+
+  @Get('runs')
+  @RequireScope('sync.run')
+  @ApiOkResponse({ description: '`{ data, next_cursor }`: the latest runs, newest first' })
+  async runs(): Promise<{ data: ReturnType<typeof runView>[]; next_cursor: null }> {
+    return { data: (await this.sync.list()).map(runView), next_cursor: null };
+  }
+
+  @Post(':resource')
+  @RequireScope('sync.run')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ description: 'The run, started (`?wait=true`: finished)' })
+  @ApiConflictResponse({ type: StandardErrorDto, description: 'A sync of this resource is already running (`GW_SYNC_IN_PROGRESS`)' })
+  async run(
+    @Param(
+      'resource',
+      new ParseEnumPipe(SYNC_RESOURCES, {
+        exceptionFactory: () => new ValidationFailedError(`resource: must be one of ${SYNC_RESOURCES.join(', ')}`),
+      }),
+    )
+    resource: SyncResource,
+    @Query('wait') wait?: string,
+  ): Promise<ReturnType<typeof runView>> {
+    return runView(await this.sync.start(resource, 'api', wait === 'true'));
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { GatewayError } from '../common/errors/gateway-errors.js';
+import { GatewayConfig } from '../config/gateway-config.js';
+import type { SyncResource } from './sync-run.entity.js';
+import { SyncService } from './sync.service.js';
+
+/**
+ * The schedule only starts runs (the sync service does the work): one cron job per batch resource, in the
+ * configured time zone, just after QBank's nightly publication; and, when configured (sandbox mode), one
+ * sync of each at start-up. Every replica has the jobs; the lease lets one of them run.
+ */
+@Injectable()
+export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SyncScheduler.name);
+  private startup: Promise<void> | undefined;
+
+  constructor(
+    private readonly sync: SyncService,
+    private readonly registry: SchedulerRegistry,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { schedule, timeZone, scheduleEnabled, onStartup } = this.config.sync;
+    if (scheduleEnabled) {
+      const jobs: [SyncResource, string][] = [
+        ['accounts', schedule.accounts],
+        ['transactions', schedule.transactions],
+        ['positivepay-exceptions', schedule.positivePayExceptions],
+      ];
+      for (const [resource, expression] of jobs) {
+        const job = CronJob.from({ cronTime: expression, timeZone, onTick: () => void this.trigger(resource, 'schedule'), start: true });
+        this.registry.addCronJob(`sync:${resource}`, job);
+      }
+    }
+    if (onStartup) this.startup = this.runAll('startup');
+  }
+
+  /** Resolves when the start-up sync (if any) is over. */
+  whenStarted(): Promise<void> {
+    return this.startup ?? Promise.resolve();
+  }
+
+  async runAll(trigger: string): Promise<void> {
+    for (const resource of ['accounts', 'transactions', 'positivepay-exceptions'] as const) await this.trigger(resource, trigger, true);
+  }
+
+  private async trigger(resource: SyncResource, trigger: string, wait = false): Promise<void> {
+    try {
+      await this.sync.start(resource, trigger, wait);
+    } catch (error) {
+      if (error instanceof GatewayError && error.errorCode === 'GW_SYNC_IN_PROGRESS')
+        this.logger.log({ resource, trigger }, 'sync skipped: another replica runs it');
+      else this.logger.error({ resource, trigger, err: error }, 'sync could not start');
+    }
+  }
+
+  onApplicationShutdown(): void {
+    for (const name of this.registry.getCronJobs().keys()) if (name.startsWith('sync:')) this.registry.deleteCronJob(name);
+  }
+}

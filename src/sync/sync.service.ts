@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { GatewayError } from '../common/errors/gateway-errors.js';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
+import { SyncLeaseService } from './sync-lease.service.js';
+import { SyncRun, type SyncResource } from './sync-run.entity.js';
+import { Syncers, type RunProgress } from './syncers.js';
+
+/**
+ * Runs a sync: takes the resource's lease (one run across replicas), records the run, does the work
+ * page by page while renewing the lease and logging progress, and records the outcome.
+ */
+@Injectable()
+export class SyncService {
+  private readonly logger = new Logger(SyncService.name);
+  private lastSuccess = new Map<SyncResource, { at: Date | null; checked: number }>();
+
+  constructor(
+    @InjectRepository(SyncRun) private readonly runs: Repository<SyncRun>,
+    private readonly leases: SyncLeaseService,
+    private readonly syncers: Syncers,
+    private readonly transactions: TransactionRunner,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  /**
+   * Starts a run; resolves with the recorded run once it started (`wait`: once it finished). Another
+   * replica holding the lease → 409 GW_SYNC_IN_PROGRESS.
+   */
+  async start(resource: SyncResource, trigger: string, wait = false): Promise<SyncRun> {
+    const ttlMs = this.config.sync.leaseSeconds * 1000;
+    if (!(await this.leases.acquire(resource, ttlMs))) {
+      throw new GatewayError(409, 'GW_SYNC_IN_PROGRESS', `A sync of ${resource} is already running`);
+    }
+    const run: SyncRun = {
+      id: randomUUID(),
+      resource,
+      trigger,
+      holder: this.leases.holder,
+      status: 'running',
+      startedAt: new Date(),
+      finishedAt: null,
+      pages: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      watermark: null,
+      error: null,
+    };
+    await this.transactions.exclusive(() => this.runs.insert(run));
+    const done = this.execute(run, ttlMs);
+    if (wait) return done;
+    done.catch(() => undefined);
+    return { ...run };
+  }
+
+  private async execute(run: SyncRun, ttlMs: number): Promise<SyncRun> {
+    const started = Date.now();
+    let lastRenewal = started;
+    const progress: RunProgress = {
+      pages: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      watermark: null,
+      onPage: async () => {
+        const rows = progress.inserted + progress.updated + progress.unchanged;
+        this.logger.log(
+          {
+            resource: run.resource,
+            run_id: run.id,
+            pages: progress.pages,
+            rows,
+            inserted: progress.inserted,
+            rows_per_second: Math.round(rows / Math.max(0.001, (Date.now() - started) / 1000)),
+          },
+          'sync progress',
+        );
+        if (Date.now() - lastRenewal > ttlMs / 3) {
+          lastRenewal = Date.now();
+          if (!(await this.leases.renew(run.resource, ttlMs))) throw new Error('sync lease lost');
+        }
+      },
+    };
+    try {
+      if (run.resource === 'accounts') await this.syncers.accounts(progress);
+      else if (run.resource === 'transactions') await this.syncers.transactionsSince(progress);
+      else await this.syncers.positivePayExceptions(progress);
+      Object.assign(run, { status: 'succeeded', finishedAt: new Date() });
+    } catch (error) {
+      Object.assign(run, { status: 'failed', finishedAt: new Date(), error: (error as Error).message.slice(0, 1000) });
+      this.logger.error({ resource: run.resource, run_id: run.id, err: error }, 'sync failed');
+    } finally {
+      Object.assign(run, {
+        pages: progress.pages,
+        inserted: progress.inserted,
+        updated: progress.updated,
+        unchanged: progress.unchanged,
+        watermark: progress.watermark,
+      });
+      await this.transactions.exclusive(() => this.runs.update({ id: run.id }, { ...run }));
+      await this.leases.release(run.resource);
+      this.lastSuccess.delete(run.resource);
+    }
+    this.logger.log(
+      {
+        resource: run.resource,
+        run_id: run.id,
+        status: run.status,
+        inserted: run.inserted,
+        updated: run.updated,
+        unchanged: run.unchanged,
+      },
+      'sync finished',
+    );
+    return run;
+  }
+
+  /** When the last successful sync of `resource` finished (cached for a second). */
+  async dataAsOf(resource: SyncResource): Promise<Date | null> {
+    const cached = this.lastSuccess.get(resource);
+    if (cached && Date.now() - cached.checked < 1000) return cached.at;
+    const last = await this.runs.findOne({ where: { resource, status: 'succeeded' }, order: { finishedAt: 'DESC' } });
+    const at = last?.finishedAt ?? null;
+    this.lastSuccess.set(resource, { at, checked: Date.now() });
+    return at;
+  }
+
+  list(limit = 100): Promise<SyncRun[]> {
+    return this.runs.find({ order: { startedAt: 'DESC' }, take: limit });
+  }
+}

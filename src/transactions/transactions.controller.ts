@@ -1,0 +1,37 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { RequireScope } from '../auth/require-scope.decorator.js';
+import { SyncedData } from '../sync/data-as-of.interceptor.js';
+import { TransactionsService, type DateField, type TransactionView } from './transactions.service.js';
+
+export class ListTransactionsQuery {
+  @IsOptional() @IsUUID() account_id?: string;
+  @IsOptional() @IsIn(['transaction_date', 'value_date', 'posting_date']) date_field?: DateField;
+  @IsOptional() @IsString() @MaxLength(40) from?: string;
+  @IsOptional() @IsString() @MaxLength(40) to?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+}
+
+@ApiTags('Transactions')
+@Controller('v1/transactions')
+export class TransactionsController {
+  constructor(private readonly transactions: TransactionsService) {}
+
+  @Get()
+  @RequireScope('transactions.read')
+  @SyncedData('transactions')
+  @ApiOkResponse({ description: '`{ data, next_cursor }` from the store, newest first by the chosen date (default posting_date)' })
+  list(@Query() query: ListTransactionsQuery): Promise<{ data: TransactionView[]; next_cursor: string | null }> {
+    return this.transactions.list({
+      accountId: query.account_id,
+      dateField: query.date_field ?? 'posting_date',
+      from: query.from,
+      to: query.to,
+      limit: query.limit ?? 100,
+      cursor: query.cursor,
+    });
+  }
+}
