@@ -1,30 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { postgresUrl, testDatabase, type TestDatabase } from './support/gateway.js';
-
-// Gateways here are separate processes running the compiled entry point (`npm test` builds first).
-const MAIN = 'dist/src/main.js';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-interface Replica {
-  url: string;
-  child: ChildProcess;
-  kill: (signal?: NodeJS.Signals) => Promise<void>;
-}
+import { startReplica, type Replica } from './support/replicas.js';
 
 describe('money movement across processes', () => {
   let sandbox: RunningSandbox;
@@ -39,50 +20,8 @@ describe('money movement across processes', () => {
   });
   let accountId: string;
 
-  async function startReplica(database: Record<string, string>, port?: number): Promise<Replica> {
-    const listen = port ?? (await freePort());
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        PORT: String(listen),
-        HOST: '127.0.0.1',
-        QBANK_BASE_URL: sandbox.baseUrl,
-        QBANK_CLIENT_ID: 'gateway',
-        QBANK_CLIENT_SECRET: 'sandbox-secret',
-        QBANK_WEBHOOK_SECRET: 'whsec_replicas_0123456789',
-        AUTH_MODE: 'dev',
-        AUTH_DEV_KEY_FILE: keyFile,
-        IDEMPOTENCY_LEASE_SECONDS: '2',
-        LOG_LEVEL: 'warn',
-        ...database,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const url = `http://127.0.0.1:${listen}`;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
-      if (
-        await fetch(`${url}/health/live`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      if (Date.now() > deadline) throw new Error('gateway did not start');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return {
-      url,
-      child,
-      kill: (signal = 'SIGTERM') =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill(signal);
-        }),
-    };
-  }
+  const startReplicaOf = (database: Record<string, string>, port?: number) =>
+    startReplica(sandbox.baseUrl, keyFile, { IDEMPOTENCY_LEASE_SECONDS: '2', ...database }, port);
 
   const wire = (replica: Replica, key: string) =>
     fetch(`${replica.url}/v1/payments/wire`, {
@@ -131,7 +70,7 @@ describe('money movement across processes', () => {
     const schema = `r_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
     const database = { DATABASE_URL: url, DATABASE_SCHEMA: schema };
     sandbox.settings.processingMs = 300;
-    const [a, b] = await Promise.all([startReplica(database), startReplica(database)]);
+    const [a, b] = await Promise.all([startReplicaOf(database), startReplicaOf(database)]);
     try {
       const before = await sandboxPayments();
       for (let round = 0; round < 3; round += 1) {
@@ -157,7 +96,7 @@ describe('money movement across processes', () => {
   it('a gateway killed (SIGKILL) while a wire is in flight, restarted, and the caller retrying → one payment, and the final result', async () => {
     const database: TestDatabase = testDatabase();
     sandbox.settings.processingMs = 2500;
-    let replica = await startReplica(database.env);
+    let replica = await startReplicaOf(database.env);
     const port = Number(new URL(replica.url).port);
     try {
       const before = await sandboxPayments();
@@ -166,7 +105,7 @@ describe('money movement across processes', () => {
       await new Promise((resolve) => setTimeout(resolve, 800)); // QBank has the wire now, still processing
       await replica.kill('SIGKILL');
       await first;
-      replica = await startReplica(database.env, port);
+      replica = await startReplicaOf(database.env, port);
 
       let answer: Awaited<ReturnType<typeof wire>> | undefined;
       const deadline = Date.now() + 20_000;

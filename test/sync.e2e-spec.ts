@@ -130,7 +130,13 @@ describe('batch-latent data synced into the store (real HTTP, real database)', (
     const run = await sync('transactions');
     expect(run).toMatchObject({ inserted: 20 * 2 + 1, updated: 0 });
     const posted = await allTransactions(`account_id=${account}`);
-    expect(posted.filter((t) => t.payment_id === wire.body.payment_id)).toHaveLength(1);
+    const posting = posted.filter((t) => t.payment_id === wire.body.payment_id);
+    expect(posting).toHaveLength(1);
+    // and the payment shows its posting
+    const payment = await call(gw, 'GET', `/v1/payments/${wire.body.payment_id as string}`, { token: operator });
+    expect(payment.body.postings).toEqual([
+      expect.objectContaining({ transaction_id: posting[0]!.transaction_id, amount: '42.00', direction: 'DEBIT' }),
+    ]);
   });
 
   it('one sync of a resource at a time: a second start while one runs → 409 GW_SYNC_IN_PROGRESS', async () => {

@@ -20,6 +20,8 @@ export interface PaymentView {
   status_history: { status: PaymentStatus; at: string; source: StatusSource }[];
   created_at: string;
   updated_at: string;
+  /** The postings QBank made for it (once synced), on `GET /v1/payments/{id}`. */
+  postings?: { transaction_id: string; account_id: string; direction: string; amount: string; value_date: string; posting_date: string }[];
 }
 
 export interface BatchView {

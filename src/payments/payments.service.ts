@@ -6,10 +6,11 @@ import type { Repository } from 'typeorm';
 import { QBankClient } from '#qbank/client';
 import type { AchBatch, Payment } from '#qbank/contract';
 import { GatewayError, GatewayProblem, NotFoundError } from '../common/errors/gateway-errors.js';
-import { maskAccountNumber, parseMinor } from '../common/money.js';
+import { formatMinor, maskAccountNumber, parseMinor } from '../common/money.js';
 import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
 import { UpstreamCall } from '../common/upstream-call.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { TransactionEntity } from '../transactions/transaction.entity.js';
 import { PaymentBatch, PaymentEntity } from './payment.entity.js';
 import type { CreateAchDto, CreateTransferDto, CreateWireDto } from './payment-requests.dto.js';
 import { PaymentStore } from './payment-store.js';
@@ -233,6 +234,19 @@ export class PaymentsService {
     return error;
   }
 
+  /** Synced transactions that QBank ties to this payment (reconciliation). */
+  private async postings(paymentId: string): Promise<NonNullable<PaymentView['postings']>> {
+    const rows = await this.payments.manager.find(TransactionEntity, { where: { paymentId }, order: { postingDate: 'ASC' } });
+    return rows.map((t) => ({
+      transaction_id: t.transactionId,
+      account_id: t.accountId,
+      direction: t.direction,
+      amount: formatMinor(t.amountMinor),
+      value_date: t.valueDate,
+      posting_date: t.postingDate.toISOString(),
+    }));
+  }
+
   /** A payment or an ACH batch, refreshed from QBank when it is not final yet. */
   async status(id: string): Promise<PaymentView | BatchView> {
     const payment = await this.payments.findOneBy({ paymentId: id });
@@ -241,7 +255,7 @@ export class PaymentsService {
         const qbank = (await this.upstream.run((call) => this.qbank.getPayment(payment.qbankPaymentId!, call))).data as Unstamped<Payment>;
         await this.transactions.transaction((manager) => this.store.applyQBank(manager, payment, qbank, 'poll'));
       }
-      return (await this.store.view(id))!;
+      return { ...(await this.store.view(id))!, postings: await this.postings(id) };
     }
     const batch = await this.transactions.transaction((manager) => manager.findOneBy(PaymentBatch, { batchId: id }));
     if (!batch) throw new NotFoundError(`No payment or ACH batch ${id}`);

@@ -12,7 +12,7 @@ export class SyncRun {
   @Column({ type: 'varchar' }) trigger!: string;
   /** The process that ran it. */
   @Column({ type: 'varchar' }) holder!: string;
-  /** `running`, `succeeded` or `failed` (a run whose process died stays `running`; the next run redoes its work). */
+  /** `running`, `succeeded`, `failed`, or `abandoned` (its process died; the next run redid its work). */
   @Column({ type: 'varchar' }) status!: string;
   @Column({ name: 'started_at' }) startedAt!: Date;
   @Column({ name: 'finished_at', nullable: true, type: Date }) finishedAt!: Date | null;

@@ -35,6 +35,13 @@ export class SyncService {
     if (!(await this.leases.acquire(resource, ttlMs))) {
       throw new GatewayError(409, 'GW_SYNC_IN_PROGRESS', `A sync of ${resource} is already running`);
     }
+    // Holding the lease, any run still marked running lost its process (its lease expired): say so.
+    await this.transactions.exclusive(() =>
+      this.runs.update(
+        { resource, status: 'running' },
+        { status: 'abandoned', finishedAt: new Date(), error: 'its process stopped; the next run redid its work' },
+      ),
+    );
     const run: SyncRun = {
       id: randomUUID(),
       resource,

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+// Gateways here are separate processes running the compiled entry point (`npm test` builds first).
+const MAIN = 'dist/src/main.js';
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+export interface Replica {
+  url: string;
+  child: ChildProcess;
+  kill: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+/** A gateway process against `qbankBaseUrl`, listening on `port` (or a free one), ready when it returns. */
+export async function startReplica(qbankBaseUrl: string, keyFile: string, env: Record<string, string>, port?: number): Promise<Replica> {
+  const listen = port ?? (await freePort());
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      PORT: String(listen),
+      HOST: '127.0.0.1',
+      QBANK_BASE_URL: qbankBaseUrl,
+      QBANK_CLIENT_ID: 'gateway',
+      QBANK_CLIENT_SECRET: 'sandbox-secret',
+      QBANK_WEBHOOK_SECRET: 'whsec_replicas_0123456789',
+      AUTH_MODE: 'dev',
+      AUTH_DEV_KEY_FILE: keyFile,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${listen}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
+    if (
+      await fetch(`${url}/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    if (Date.now() > deadline) throw new Error('gateway did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    child,
+    kill: (signal = 'SIGTERM') =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
+  };
+}

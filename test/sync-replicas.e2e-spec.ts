@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
+import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
+import { dataSourceOptions } from '../src/database/data-source-options.js';
+import { postgresUrl, testDatabase } from './support/gateway.js';
+import { startReplica, type Replica } from './support/replicas.js';
+
+describe('syncs across processes', () => {
+  let sandbox: RunningSandbox;
+  const dir = mkdtempSync(join(tmpdir(), 'qbank-sync-replicas-'));
+  const keyFile = join(dir, 'dev-signing-key');
+  const admin = signDevToken(ensureDevKeys(keyFile), {
+    sub: 'ops',
+    roles: ['gateway-admin'],
+    ttlSeconds: 600,
+    issuer: 'qbank-gateway-dev',
+    audience: 'qbank-gateway',
+  });
+  const post = (replica: Replica, path: string) =>
+    fetch(`${replica.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+  const runs = async (replica: Replica) =>
+    (
+      (await (await fetch(`${replica.url}/v1/sync/runs`, { headers: { authorization: `Bearer ${admin}` } })).json()) as {
+        data: { resource: string; status: string; inserted: number }[];
+      }
+    ).data;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      port: 0,
+      quiet: true,
+      achSettleIntervalSeconds: 0,
+      accounts: 10,
+      transactionsPerAccount: 10_000,
+      seed: 5,
+    });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('three gateway processes on one PostgreSQL, a sync triggered on all at once → one run, the others refused', async () => {
+    const url = postgresUrl ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `s_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    const env = { DATABASE_URL: url, DATABASE_SCHEMA: schema };
+    const replicas = await Promise.all([0, 1, 2].map(() => startReplica(sandbox.baseUrl, keyFile, env)));
+    try {
+      const answers = await Promise.all(replicas.map((r) => post(r, '/v1/sync/transactions')));
+      expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409]);
+      const recorded = (await runs(replicas[0]!)).filter((r) => r.resource === 'transactions');
+      expect(recorded).toHaveLength(1);
+    } finally {
+      await Promise.all(replicas.map((r) => r.kill()));
+      const adminDb = new DataSource({ type: 'postgres', url });
+      await adminDb.initialize();
+      await adminDb.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await adminDb.destroy();
+    }
+  });
+
+  it('a run killed halfway (SIGKILL) is completed by the next run, with no duplicate rows', async () => {
+    const database = testDatabase();
+    const env: Record<string, string> = { ...database.env, SYNC_LEASE_SECONDS: '5' };
+    const db = new DataSource(dataSourceOptions(env.DATABASE_URL!, env.DATABASE_SCHEMA));
+    let replica = await startReplica(sandbox.baseUrl, keyFile, env);
+    const port = Number(new URL(replica.url).port);
+    const stored = async () => Number(((await db.query('SELECT count(*) AS n FROM transactions')) as { n: string | number }[])[0]!.n);
+    try {
+      expect((await post(replica, '/v1/sync/accounts?wait=true')).status).toBe(202);
+      await db.initialize();
+      expect((await post(replica, '/v1/sync/transactions')).status).toBe(202);
+      const deadline = Date.now() + 30_000;
+      while ((await stored()) < 15_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await replica.kill('SIGKILL');
+      const partial = await stored();
+      expect(partial).toBeGreaterThan(0);
+      expect(partial).toBeLessThan(100_000);
+
+      replica = await startReplica(sandbox.baseUrl, keyFile, env, port);
+      let answer = await post(replica, '/v1/sync/transactions?wait=true');
+      while (answer.status === 409 && Date.now() < deadline + 30_000) {
+        await new Promise((resolve) => setTimeout(resolve, 500)); // the dead holder's lease runs out
+        answer = await post(replica, '/v1/sync/transactions?wait=true');
+      }
+      expect(answer.status).toBe(202);
+      expect(await answer.json()).toMatchObject({ status: 'succeeded' });
+      expect(await stored()).toBe(100_000);
+      const distinct = Number(
+        ((await db.query('SELECT count(DISTINCT transaction_id) AS n FROM transactions')) as { n: string | number }[])[0]!.n,
+      );
+      expect(distinct).toBe(100_000);
+      const statuses = (await runs(replica)).filter((r) => r.resource === 'transactions').map((r) => r.status);
+      expect(statuses.sort()).toEqual(['abandoned', 'succeeded']);
+    } finally {
+      await replica.kill();
+      if (db.isInitialized) await db.destroy();
+      await database.drop();
+    }
+  });
+});
