@@ -1,19 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
-import { bankToken, load, median, startService, type LoadResult } from './support.js';
+import { freePort, startBenchGateway, startBenchSandbox } from './stack.js';
+import { load, median, startService, type LoadResult, type Service } from './support.js';
 import type { BenchRow } from './table.js';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /**
  * GET /v1/balances/{id} through the whole gateway (auth, scope guard, audit, logging, metrics) against a
@@ -21,73 +8,30 @@ const freePort = () =>
  * their own process; the two targets are measured alternately, three times, after a warm-up.
  */
 export async function passthroughBenchmark(options: { seconds: number; repetitions: number }): Promise<BenchRow[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'qbank-bench-'));
-  const [sandboxPort, gatewayPort, proxyPort] = [await freePort(), await freePort(), await freePort()];
-  const sandboxBase = `http://127.0.0.1:${sandboxPort}/v1`;
-  const services = [];
+  const sandbox = await startBenchSandbox();
+  const gateway = await startBenchGateway(sandbox.base, {}, ['treasury-viewer']);
+  let proxy: Service | undefined;
   try {
-    services.push(
-      await startService(
-        'dist/libs/qbank-sandbox/src/main.js',
-        { SANDBOX_PORT: String(sandboxPort), SANDBOX_ACH_SETTLE_INTERVAL_SECONDS: '0', SANDBOX_QUIET: '1' },
-        `http://127.0.0.1:${sandboxPort}/sandbox/stats`,
-      ),
+    const proxyPort = await freePort();
+    proxy = await startService(
+      'dist/bench/bare-proxy.js',
+      { PORT: String(proxyPort), QBANK_BASE_URL: sandbox.base, QBANK_TOKEN: sandbox.bank },
+      `http://127.0.0.1:${proxyPort}/accounts?limit=1`,
     );
-    const bank = await bankToken(sandboxBase);
-    const accounts = (await (await fetch(`${sandboxBase}/accounts?limit=1`, { headers: { authorization: `Bearer ${bank}` } })).json()) as {
-      data: { account_id: string }[];
-    };
-    const accountId = accounts.data[0]!.account_id;
-    const keyFile = join(dir, 'dev-signing-key');
-    services.push(
-      await startService(
-        'dist/src/main.js',
-        {
-          PORT: String(gatewayPort),
-          HOST: '127.0.0.1',
-          QBANK_BASE_URL: sandboxBase,
-          QBANK_CLIENT_ID: 'gateway',
-          QBANK_CLIENT_SECRET: 'sandbox-secret',
-          AUTH_MODE: 'dev',
-          AUTH_DEV_KEY_FILE: keyFile,
-          DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${join(dir, 'gateway.sqlite')}`,
-          LOG_LEVEL: 'info',
-          // Every request goes upstream, as through the proxy: coalescing would flatter the gateway.
-          BALANCES_COALESCE: 'false',
-        },
-        `http://127.0.0.1:${gatewayPort}/health/live`,
-      ),
-    );
-    services.push(
-      await startService(
-        'dist/bench/bare-proxy.js',
-        { PORT: String(proxyPort), QBANK_BASE_URL: sandboxBase, QBANK_TOKEN: bank },
-        `http://127.0.0.1:${proxyPort}/accounts?limit=1`,
-      ),
-    );
-
-    const keys = ensureDevKeys(keyFile);
-    const token = signDevToken(keys, {
-      sub: 'bench',
-      roles: ['treasury-viewer'],
-      ttlSeconds: 3600,
-      issuer: 'qbank-gateway-dev',
-      audience: 'qbank-gateway',
-    });
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}/v1/balances/${accountId}`;
-    const proxyUrl = `http://127.0.0.1:${proxyPort}/balances/${accountId}`;
-    const gatewayHeaders = { authorization: `Bearer ${token}` };
+    const gatewayUrl = `${gateway.url}/v1/balances/${sandbox.accountId}`;
+    const proxyUrl = `http://127.0.0.1:${proxyPort}/balances/${sandbox.accountId}`;
+    const headers = { authorization: `Bearer ${gateway.token}` };
 
     await load(proxyUrl, { connections: 50, seconds: 3 });
-    await load(gatewayUrl, { connections: 50, seconds: 3, headers: gatewayHeaders });
+    await load(gatewayUrl, { connections: 50, seconds: 3, headers });
     const proxyRuns: LoadResult[] = [];
     const gatewayRuns: LoadResult[] = [];
     for (let i = 0; i < options.repetitions; i += 1) {
       proxyRuns.push(await load(proxyUrl, { connections: 50, seconds: options.seconds }));
-      gatewayRuns.push(await load(gatewayUrl, { connections: 50, seconds: options.seconds, headers: gatewayHeaders }));
+      gatewayRuns.push(await load(gatewayUrl, { connections: 50, seconds: options.seconds, headers }));
     }
     const proxySingle = await load(proxyUrl, { connections: 1, seconds: Math.max(3, options.seconds / 2) });
-    const gatewaySingle = await load(gatewayUrl, { connections: 1, seconds: Math.max(3, options.seconds / 2), headers: gatewayHeaders });
+    const gatewaySingle = await load(gatewayUrl, { connections: 1, seconds: Math.max(3, options.seconds / 2), headers });
     const failures = [...proxyRuns, ...gatewayRuns, proxySingle, gatewaySingle].reduce((n, r) => n + r.non2xx + r.errors, 0);
 
     const g = {
@@ -139,12 +83,13 @@ export async function passthroughBenchmark(options: { seconds: number; repetitio
         gateway: null,
         baseline: null,
         ratio: null,
-        target: gatewayRuns.map((r) => Math.round(r.rps)).join(' / ') + ' vs proxy ' + proxyRuns.map((r) => Math.round(r.rps)).join(' / '),
+        target: `${gatewayRuns.map((r) => Math.round(r.rps)).join(' / ')} vs proxy ${proxyRuns.map((r) => Math.round(r.rps)).join(' / ')}`,
         pass: null,
       },
     ];
   } finally {
-    for (const service of services.reverse()) await service.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await proxy?.stop();
+    await gateway.stop();
+    await sandbox.service.stop();
   }
 }

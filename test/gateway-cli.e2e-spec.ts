@@ -1,22 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcess } from './support/processes.js';
+import { freePort } from './support/replicas.js';
 
 // The compiled entry points that `npm start` and `npm run token` run (`npm test` builds first).
 const MAIN = 'dist/src/main.js';
 const TOKEN = 'dist/src/cli/token.js';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 describe('npm start (sandbox mode) and npm run token', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qbank-start-'));

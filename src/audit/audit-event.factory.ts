@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../common/request-context.js';
-import { canonicalJson } from '../common/canonical-json.js';
+import { canonicalJson } from '#qbank/contract';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity.js';
 
 export function outcomeOf(status: number): AuditOutcome {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { RowInserter } from '../database/row-inserter.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { AuditEvent } from './audit-event.entity.js';
 
@@ -24,18 +24,14 @@ export class AuditWriter implements OnApplicationShutdown {
   private readonly timer: NodeJS.Timeout;
   dropped = 0;
   written = 0;
-  private readonly sqlByRows = new Map<number, string>();
-  private readonly columns: ColumnMetadata[];
-  private readonly table: string;
+  private readonly inserter: RowInserter<AuditEvent>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly config: GatewayConfig,
   ) {
-    const metadata = dataSource.getMetadata(AuditEvent);
-    this.columns = metadata.columns;
-    this.table = metadata.tableName;
+    this.inserter = new RowInserter(dataSource, AuditEvent, { chunk: INSERT_CHUNK });
     this.timer = setInterval(() => void this.flush(), config.audit.flushIntervalMs);
     this.timer.unref();
   }
@@ -76,15 +72,12 @@ export class AuditWriter implements OnApplicationShutdown {
 
   private async write(batch: { event: AuditEvent; done?: (error?: unknown) => void }[]): Promise<void> {
     try {
-      await this.transactions.transaction(async (manager) => {
-        for (let i = 0; i < batch.length; i += INSERT_CHUNK) {
-          const chunk = batch.slice(i, i + INSERT_CHUNK);
-          await manager.query(
-            this.insertSql(chunk.length),
-            chunk.flatMap((b) => this.rowValues(b.event)),
-          );
-        }
-      });
+      await this.transactions.transaction((manager) =>
+        this.inserter.insert(
+          manager,
+          batch.map((b) => b.event),
+        ),
+      );
       this.written += batch.length;
       for (const item of batch) item.done?.();
     } catch (error) {
@@ -93,29 +86,6 @@ export class AuditWriter implements OnApplicationShutdown {
       for (const item of batch) item.done?.(error);
       this.queue = [...batch.filter((b) => !b.done), ...this.queue].slice(-MAX_BACKLOG);
     }
-  }
-
-  /**
-   * One multi-row INSERT per chunk, with the same text for every full chunk so that the driver's
-   * prepared statement is reused (TypeORM's query builder re-renders and re-escapes every time).
-   */
-  private insertSql(rows: number): string {
-    let sql = this.sqlByRows.get(rows);
-    if (!sql) {
-      const columns = this.columns.map((c) => `"${c.databaseName}"`).join(', ');
-      const postgres = this.dataSource.options.type === 'postgres';
-      let n = 0;
-      const tuple = () => `(${this.columns.map(() => (postgres ? `$${++n}` : '?')).join(', ')})`;
-      sql = `INSERT INTO "${this.table}" (${columns}) VALUES ${Array.from({ length: rows }, tuple).join(', ')}`;
-      this.sqlByRows.set(rows, sql);
-    }
-    return sql;
-  }
-
-  /** The row's values as the driver stores them (dates as the entity metadata says). */
-  private rowValues(event: AuditEvent): unknown[] {
-    const driver = this.dataSource.driver;
-    return this.columns.map((column) => driver.preparePersistentValue(column.getEntityValue(event), column) as unknown);
   }
 
   async onApplicationShutdown(): Promise<void> {

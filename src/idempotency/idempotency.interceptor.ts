@@ -3,7 +3,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, type Observable } from 'rxjs';
-import { canonicalJson } from '../common/canonical-json.js';
+import { canonicalJson } from '#qbank/contract';
 import { errorAnswer } from '../common/errors/error-response.js';
 import { GatewayError, GatewayProblem } from '../common/errors/gateway-errors.js';
 import { stampAuditFields } from '../common/interceptors/audit-fields.interceptor.js';

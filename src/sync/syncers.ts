@@ -5,6 +5,7 @@ import type { Account, PositivePayException, Transaction } from '#qbank/contract
 import { AccountEntity } from '../accounts/account.entity.js';
 import { parseMinor } from '../common/money.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { RowInserter } from '../database/row-inserter.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { PaymentEntity } from '../payments/payment.entity.js';
 import { PositivePayExceptionEntity } from '../positivepay/positivepay-exception.entity.js';
@@ -42,13 +43,16 @@ async function insertChunked<T extends object>(manager: EntityManager, entity: n
 @Injectable()
 export class Syncers {
   private readonly logger = new Logger(Syncers.name);
+  private readonly transactionInserter: RowInserter<TransactionEntity>;
 
   constructor(
     private readonly qbank: QBankClient,
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.transactionInserter = new RowInserter(dataSource, TransactionEntity, { chunk: 500, ignoreConflictOn: 'transaction_id' });
+  }
 
   /** Accounts: a full snapshot; an account missing from it is marked CLOSED, never deleted. */
   async accounts(progress: RunProgress): Promise<void> {
@@ -130,12 +134,6 @@ export class Syncers {
     if (rows.length === 0) return;
     const now = new Date();
     await this.transactions.transaction(async (manager) => {
-      const ids = rows.map((t) => t.transaction_id);
-      const existing = new Set(
-        (await manager.find(TransactionEntity, { select: { transactionId: true }, where: { transactionId: In(ids) } })).map(
-          (t) => t.transactionId,
-        ),
-      );
       const qbankPayments = [...new Set(rows.map((t) => t.payment_id).filter((id): id is string => typeof id === 'string'))];
       const ours = qbankPayments.length
         ? new Map(
@@ -144,13 +142,16 @@ export class Syncers {
                 select: { paymentId: true, qbankPaymentId: true },
                 where: { qbankPaymentId: In(qbankPayments) },
               })
-            ).map((p) => [p.qbankPaymentId!, p.paymentId]),
+            ).map((p) => [p.qbankPaymentId!, p.paymentId] as const),
           )
         : new Map<string, string>();
-      const fresh = rows.filter((t) => !existing.has(t.transaction_id)).map((t) => transactionRow(t, ours, now));
-      await insertChunked(manager, TransactionEntity, fresh);
-      progress.inserted += fresh.length;
-      progress.unchanged += rows.length - fresh.length;
+      // Upsert by QBank's id: rows already stored (the overlap window, a re-run) are left as they are.
+      const inserted = await this.transactionInserter.insert(
+        manager,
+        rows.map((t) => transactionRow(t, ours, now)),
+      );
+      progress.inserted += inserted;
+      progress.unchanged += rows.length - inserted;
     });
   }
 
@@ -234,7 +235,8 @@ const accountChanged = (stored: AccountEntity, row: AccountEntity): boolean =>
   stored.openedDate !== row.openedDate ||
   stored.closedAt !== null;
 
-function transactionRow(
+/** A QBank transaction as a row of the store; `ours` maps QBank payment ids to the gateway's. */
+export function transactionRow(
   t: Omit<Transaction, 'timestamp' | 'actor' | 'request_id'>,
   ours: Map<string, string>,
   now: Date,

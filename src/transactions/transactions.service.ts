@@ -33,21 +33,48 @@ export interface TransactionView {
   check_number: string | null;
 }
 
-const view = (t: TransactionEntity): TransactionView => ({
-  transaction_id: t.transactionId,
-  account_id: t.accountId,
-  type: t.type,
-  direction: t.direction,
-  amount: formatMinor(t.amountMinor),
-  currency: t.currency,
-  description: t.description,
-  transaction_date: t.transactionDate.toISOString(),
-  value_date: t.valueDate,
-  posting_date: t.postingDate.toISOString(),
-  qbank_payment_id: t.qbankPaymentId,
-  payment_id: t.paymentId,
-  check_number: t.checkNumber,
+type Raw = Record<string, string | number | Date | null>;
+
+/** A stored date-time as ISO: SQLite keeps `YYYY-MM-DD HH:MM:SS.SSS` (UTC), PostgreSQL gives a Date. */
+const isoDateTime = (value: unknown): string => (value instanceof Date ? value.toISOString() : `${String(value).replace(' ', 'T')}Z`);
+/** A stored date: a string on SQLite; on PostgreSQL the driver makes a local-midnight Date of it. */
+const plainDate = (value: unknown): string =>
+  value instanceof Date
+    ? `${value.getFullYear()}-${String(value.getMonth() + 1).padStart(2, '0')}-${String(value.getDate()).padStart(2, '0')}`
+    : String(value);
+
+/** Rows are read raw and mapped here: entity hydration costs more than the query on this hot read. */
+const view = (t: Raw): TransactionView => ({
+  transaction_id: String(t.transaction_id),
+  account_id: String(t.account_id),
+  type: String(t.type),
+  direction: String(t.direction),
+  amount: formatMinor(BigInt(t.amount_minor as string | number)),
+  currency: String(t.currency),
+  description: String(t.description),
+  transaction_date: isoDateTime(t.transaction_date),
+  value_date: plainDate(t.value_date),
+  posting_date: isoDateTime(t.posting_date),
+  qbank_payment_id: (t.qbank_payment_id as string | null) ?? null,
+  payment_id: (t.payment_id as string | null) ?? null,
+  check_number: (t.check_number as string | null) ?? null,
 });
+
+const COLUMNS = [
+  'transaction_id',
+  'account_id',
+  'type',
+  'direction',
+  'amount_minor',
+  'currency',
+  'description',
+  'transaction_date',
+  'value_date',
+  'posting_date',
+  'qbank_payment_id',
+  'payment_id',
+  'check_number',
+];
 
 /**
  * Transactions from the store, filtered on any of the three dates (`from`/`to` inclusive; a plain date is
@@ -85,16 +112,18 @@ export class TransactionsService {
       q.andWhere(`(${column} < :at OR (${column} = :at AND t.transaction_id < :id))`, { at: value, id });
     }
     const rows = await q
+      .select(COLUMNS.map((c) => `t.${c}`))
       .orderBy(column, 'DESC')
       .addOrderBy('t.transaction_id', 'DESC')
-      .take(query.limit + 1)
-      .getMany();
-    const page = rows.slice(0, query.limit);
+      .limit(query.limit + 1)
+      .getRawMany<Raw>();
+    const page = rows
+      .slice(0, query.limit)
+      .map((row) => view(Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/^t_/, ''), v]))));
     const last = page.at(-1);
-    const key = (t: TransactionEntity) =>
-      query.dateField === 'value_date'
-        ? t.valueDate
-        : (query.dateField === 'posting_date' ? t.postingDate : t.transactionDate).toISOString();
-    return { data: page.map(view), next_cursor: rows.length > query.limit && last ? encodeCursor([key(last), last.transactionId]) : null };
+    return {
+      data: page,
+      next_cursor: rows.length > query.limit && last ? encodeCursor([last[query.dateField], last.transaction_id]) : null,
+    };
   }
 }

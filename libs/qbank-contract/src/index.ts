@@ -38,3 +38,4 @@ export const PAYMENT_TRANSITIONS: Readonly<Record<PaymentStatus, readonly Paymen
   P_COMPLETED: [],
   P_FAILED: [],
 };
+export { canonicalJson } from './canonical-json.js';

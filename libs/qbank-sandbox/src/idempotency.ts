@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '#qbank/contract';
 import { SandboxProblem } from './errors.js';
 
 interface IdempotencyRecord {
@@ -10,18 +11,6 @@ interface IdempotencyRecord {
 }
 
 export type IdempotencyStart = { kind: 'new' } | { kind: 'replay'; status: number; body: unknown };
-
-/** Canonical JSON: object keys sorted, so that the same request always has the same fingerprint. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export const fingerprint = (operation: string, body: unknown): string =>
   createHash('sha256').update(operation).update('\n').update(canonicalJson(body)).digest('hex');
