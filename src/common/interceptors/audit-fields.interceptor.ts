@@ -39,6 +39,10 @@ export function stampAuditFields(body: unknown, ctx: RequestContext): unknown {
       stamped.payments = (resource.payments as unknown[]).map((p) => (isObject(p) ? { ...p, ...fields } : p));
     return stamped;
   };
-  if (Array.isArray(body.data)) return { ...body, data: body.data.map((item: unknown) => (isObject(item) ? stamp(item) : item)) };
+  // List items are built afresh for each answer, so they are stamped in place (copying 100 rows costs).
+  if (Array.isArray(body.data)) {
+    for (const item of body.data as unknown[]) if (isObject(item)) Object.assign(item, fields);
+    return body;
+  }
   return stamp(body);
 }
