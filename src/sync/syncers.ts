@@ -23,6 +23,8 @@ export interface RunProgress {
 }
 
 const PAGE = 1000;
+/** Synced transactions written per database transaction. */
+const WRITE_BATCH = 2000;
 const INSERT_CHUNK = 200;
 
 async function insertChunked<T extends object>(manager: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
@@ -115,17 +117,27 @@ export class Syncers {
         const since = latest?.latest
           ? new Date(new Date(latest.latest instanceof Date ? latest.latest : `${latest.latest.replace(' ', 'T')}Z`).getTime() - overlapMs)
           : undefined;
-        for await (const page of this.qbank.iterateTransactions({
-          account_id: account.account_id,
-          posted_since: since?.toISOString(),
-          limit: PAGE,
-        })) {
-          await this.writeTransactions(page.data, progress);
+        // The next page is fetched while this one is written (QBank works meanwhile), and pages are
+        // written WRITE_BATCH rows to a transaction: fewer commits, each still a whole number of pages.
+        const pages = this.qbank.iterateTransactions({ account_id: account.account_id, posted_since: since?.toISOString(), limit: PAGE });
+        let pending: Omit<Transaction, 'timestamp' | 'actor' | 'request_id'>[] = [];
+        let next = pages.next();
+        for (;;) {
+          const current = await next;
+          if (current.done) break;
+          next = pages.next();
+          const page = current.value;
+          pending.push(...page.data);
+          if (pending.length >= WRITE_BATCH) {
+            await this.writeTransactions(pending, progress);
+            pending = [];
+          }
           progress.pages += 1;
           const last = page.data.at(-1)?.posting_date;
           if (last && (!progress.watermark || last > progress.watermark)) progress.watermark = last;
           await progress.onPage();
         }
+        await this.writeTransactions(pending, progress);
       }
     }
   }
