@@ -44,7 +44,6 @@ export class SyncedResources1764200000000 implements MigrationInterface {
     await q(`CREATE INDEX transactions_posting ON transactions (account_id, posting_date, transaction_id)`);
     await q(`CREATE INDEX transactions_value ON transactions (account_id, value_date, transaction_id)`);
     await q(`CREATE INDEX transactions_initiated ON transactions (account_id, transaction_date, transaction_id)`);
-    await q(`CREATE INDEX transactions_qbank_payment ON transactions (qbank_payment_id)`);
     await q(`
       CREATE TABLE positivepay_exceptions (
         exception_id ${uuid} PRIMARY KEY,
