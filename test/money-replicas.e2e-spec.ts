@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
-import { postgresUrl, testDatabase, type TestDatabase } from './support/gateway.js';
+import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
 import { startReplica, type Replica } from './support/replicas.js';
 
 describe('money movement across processes', () => {
@@ -66,11 +66,9 @@ describe('money movement across processes', () => {
 
   it('two gateway processes on one PostgreSQL, one key sent to both at once → one payment', async () => {
     // Replicas share PostgreSQL (the suite's, or the local one when the suite runs on SQLite).
-    const url = postgresUrl ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    const schema = `r_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    const database = { DATABASE_URL: url, DATABASE_SCHEMA: schema };
+    const database = postgresDatabase();
     sandbox.settings.processingMs = 300;
-    const [a, b] = await Promise.all([startReplicaOf(database), startReplicaOf(database)]);
+    const [a, b] = await Promise.all([startReplicaOf(database.env), startReplicaOf(database.env)]);
     try {
       const before = await sandboxPayments();
       for (let round = 0; round < 3; round += 1) {
@@ -85,11 +83,7 @@ describe('money movement across processes', () => {
     } finally {
       sandbox.settings.processingMs = 0;
       await Promise.all([a.kill(), b.kill()]);
-      const { DataSource } = await import('typeorm');
-      const admin = new DataSource({ type: 'postgres', url });
-      await admin.initialize();
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.destroy();
+      await database.drop();
     }
   });
 

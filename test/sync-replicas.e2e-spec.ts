@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
-import { postgresUrl, testDatabase } from './support/gateway.js';
+import { postgresDatabase, testDatabase } from './support/gateway.js';
 import { startReplica, type Replica } from './support/replicas.js';
 
 describe('syncs across processes', () => {
@@ -45,10 +44,8 @@ describe('syncs across processes', () => {
   });
 
   it('three gateway processes on one PostgreSQL, a sync triggered on all at once → one run, the others refused', async () => {
-    const url = postgresUrl ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    const schema = `s_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    const env = { DATABASE_URL: url, DATABASE_SCHEMA: schema };
-    const replicas = await Promise.all([0, 1, 2].map(() => startReplica(sandbox.baseUrl, keyFile, env)));
+    const database = postgresDatabase();
+    const replicas = await Promise.all([0, 1, 2].map(() => startReplica(sandbox.baseUrl, keyFile, database.env)));
     try {
       const answers = await Promise.all(replicas.map((r) => post(r, '/v1/sync/transactions')));
       expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409]);
@@ -56,10 +53,7 @@ describe('syncs across processes', () => {
       expect(recorded).toHaveLength(1);
     } finally {
       await Promise.all(replicas.map((r) => r.kill()));
-      const adminDb = new DataSource({ type: 'postgres', url });
-      await adminDb.initialize();
-      await adminDb.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await adminDb.destroy();
+      await database.drop();
     }
   });
 

@@ -22,8 +22,7 @@ export class AuditWriter implements OnApplicationShutdown {
   private queue: { event: AuditEvent; done?: (error?: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
-  dropped = 0;
-  written = 0;
+  private dropped = 0;
   private readonly inserter: RowInserter<AuditEvent>;
 
   constructor(
@@ -63,6 +62,10 @@ export class AuditWriter implements OnApplicationShutdown {
   /** Writes everything queued so far; concurrent calls share the running write and then write the rest. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
+    if (this.dropped > 0) {
+      this.logger.error({ dropped: this.dropped }, 'audit events dropped: the backlog was full while the database could not be written');
+      this.dropped = 0;
+    }
     if (this.queue.length === 0 || !this.dataSource.isInitialized) return;
     const batch = this.queue;
     this.queue = [];
@@ -78,7 +81,6 @@ export class AuditWriter implements OnApplicationShutdown {
           batch.map((b) => b.event),
         ),
       );
-      this.written += batch.length;
       for (const item of batch) item.done?.();
     } catch (error) {
       this.logger.error({ err: error, events: batch.length }, 'audit batch not written; kept for the next attempt');

@@ -8,12 +8,10 @@ import { errorAnswer } from '../common/errors/error-response.js';
 import { GatewayError, GatewayProblem } from '../common/errors/gateway-errors.js';
 import { stampAuditFields } from '../common/interceptors/audit-fields.interceptor.js';
 import { validateBody } from '../common/pipes/validation.pipe.js';
-import { contextOf } from '../common/request-context.js';
+import { contextOf, UUID_V4_PATTERN } from '../common/request-context.js';
 import { IDEMPOTENT, type IdempotentOptions } from './idempotent.decorator.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReplayedAnswer } from './replayed-answer.js';
-
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /**
  * Owns the idempotency record of a transactional POST: checks the key, validates the body (nothing is
@@ -35,7 +33,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.headers['idempotency-key'];
     if (key === undefined)
       throw new GatewayError(400, 'GW_IDEMPOTENCY_KEY_MISSING', 'Idempotency-Key header is required: a UUID v4, the same on every retry');
-    if (typeof key !== 'string' || !UUID_V4.test(key))
+    if (typeof key !== 'string' || !UUID_V4_PATTERN.test(key))
       throw new GatewayError(400, 'GW_IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be a UUID v4');
     await validateBody(options.dto, request.body);
     const fingerprint = createHash('sha256')

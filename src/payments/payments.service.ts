@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
 import type { Repository } from 'typeorm';
-import { QBankClient } from '#qbank/client';
+import { QBankClient, type CallContext } from '#qbank/client';
 import type { AchBatch, Payment } from '#qbank/contract';
 import { GatewayError, GatewayProblem, NotFoundError } from '../common/errors/gateway-errors.js';
 import { formatMinor, maskAccountNumber, parseMinor } from '../common/money.js';
@@ -123,7 +123,7 @@ export class PaymentsService {
     payment: PaymentEntity,
     send: (
       upstreamKey: string,
-      call: Parameters<UpstreamCall['run']>[0] extends (c: infer C) => unknown ? C : never,
+      call: CallContext,
     ) => Promise<{ data: Unstamped<Payment>; status: number; requestId: string | null; replayed: boolean }>,
   ): Promise<PaymentView> {
     const ctx = this.context();
@@ -257,7 +257,7 @@ export class PaymentsService {
       }
       return { ...(await this.store.view(id))!, postings: await this.postings(id) };
     }
-    const batch = await this.transactions.transaction((manager) => manager.findOneBy(PaymentBatch, { batchId: id }));
+    const batch = await this.payments.manager.findOneBy(PaymentBatch, { batchId: id });
     if (!batch) throw new NotFoundError(`No payment or ACH batch ${id}`);
     const members = await this.payments.find({ where: { batchId: id }, order: { batchIndex: 'ASC' } });
     if (batch.qbankBatchId && members.some((p) => this.store.unresolved(p))) {

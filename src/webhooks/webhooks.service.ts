@@ -4,12 +4,12 @@ import { verifyWebhookSignature } from '#qbank/client';
 import type { PaymentStatus } from '#qbank/contract';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { GatewayError, ValidationFailedError } from '../common/errors/gateway-errors.js';
+import { UUID_PATTERN } from '../common/request-context.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { PaymentEntity } from '../payments/payment.entity.js';
 import { PaymentStore } from '../payments/payment-store.js';
 import { WebhookEventEntity } from './webhook-event.entity.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FINAL: readonly string[] = ['P_COMPLETED', 'P_FAILED'];
 
 interface PaymentStatusUpdate {
@@ -88,7 +88,7 @@ export class WebhooksService {
     }
     if (event?.event_type !== 'paymentStatusUpdate') throw new ValidationFailedError('event_type: must be paymentStatusUpdate');
     const payment = event.data?.payment;
-    if (typeof payment?.payment_id !== 'string' || !UUID.test(payment.payment_id))
+    if (typeof payment?.payment_id !== 'string' || !UUID_PATTERN.test(payment.payment_id))
       throw new ValidationFailedError('data.payment.payment_id: must be a UUID');
     if (typeof payment.status !== 'string' || !FINAL.includes(payment.status))
       throw new ValidationFailedError('data.payment.status: must be a final status');

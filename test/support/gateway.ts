@@ -17,20 +17,25 @@ export interface TestDatabase {
   drop: () => Promise<void>;
 }
 
+/** A new schema on PostgreSQL (the suite's, or the local one), dropped by `drop`. */
+export function postgresDatabase(
+  url = postgresUrl ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+): TestDatabase {
+  const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  return {
+    env: { DATABASE_URL: url, DATABASE_SCHEMA: schema },
+    drop: async () => {
+      const admin = new DataSource({ type: 'postgres', url });
+      await admin.initialize();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.destroy();
+    },
+  };
+}
+
 /** A database of its own for one test file: a new schema on PostgreSQL, a new file on SQLite. */
 export function testDatabase(): TestDatabase {
-  if (postgresUrl) {
-    const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    return {
-      env: { DATABASE_URL: postgresUrl, DATABASE_SCHEMA: schema },
-      drop: async () => {
-        const admin = new DataSource({ type: 'postgres', url: postgresUrl });
-        await admin.initialize();
-        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await admin.destroy();
-      },
-    };
-  }
+  if (postgresUrl) return postgresDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'qbank-gateway-'));
   return {
     env: { DATABASE_URL: `sqlite:${join(dir, 'gateway.sqlite')}` },

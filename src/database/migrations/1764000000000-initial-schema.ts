@@ -1,13 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { columnTypes } from './column-types.js';
 
 /** audit_events: one row per call through the gateway. */
 export class InitialSchema1764000000000 implements MigrationInterface {
   name = 'InitialSchema1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const pg = queryRunner.connection.options.type === 'postgres';
-    const uuid = pg ? 'uuid' : 'varchar(36)';
-    const ts = pg ? 'timestamptz(3)' : 'datetime';
+    const { uuid, timestamp: ts } = columnTypes(queryRunner);
     await queryRunner.query(`
       CREATE TABLE audit_events (
         id ${uuid} PRIMARY KEY,

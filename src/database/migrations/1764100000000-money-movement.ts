@@ -1,13 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { columnTypes } from './column-types.js';
 
 /** Idempotency records, payments with their status history, ACH batches, QBank webhooks, Positive Pay issues. */
 export class MoneyMovement1764100000000 implements MigrationInterface {
   name = 'MoneyMovement1764100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const pg = queryRunner.connection.options.type === 'postgres';
-    const uuid = pg ? 'uuid' : 'varchar(36)';
-    const ts = pg ? 'timestamptz(3)' : 'datetime';
+    const { uuid, timestamp: ts } = columnTypes(queryRunner);
     const q = (sql: string) => queryRunner.query(sql);
     await q(`
       CREATE TABLE idempotency_records (

@@ -1,13 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { columnTypes } from './column-types.js';
 
 /** The batch resources QBank publishes nightly, synced into the store, and the record of the syncs. */
 export class SyncedResources1764200000000 implements MigrationInterface {
   name = 'SyncedResources1764200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const pg = queryRunner.connection.options.type === 'postgres';
-    const uuid = pg ? 'uuid' : 'varchar(36)';
-    const ts = pg ? 'timestamptz(3)' : 'datetime';
+    const { uuid, timestamp: ts } = columnTypes(queryRunner);
     const q = (sql: string) => queryRunner.query(sql);
     await q(`
       CREATE TABLE accounts (
