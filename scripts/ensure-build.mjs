@@ -1,5 +1,7 @@
-// Builds once when dist/ is missing, so that `npm run token` works on a fresh clone without a rebuild every time.
+// Builds once when the compiled script is missing, so that `npm run token` and the audit commands work on a
+// fresh clone without a rebuild every time.
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-if (!existsSync('dist/src/cli/token.js')) execSync('npm run --silent build', { stdio: ['ignore', 'ignore', 'inherit'] });
+const script = process.argv[2] ?? 'dist/src/cli/token.js';
+if (!existsSync(script)) execSync('npm run --silent build', { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -89,7 +89,7 @@ describe('money movement across processes', () => {
 
   it('a gateway killed (SIGKILL) while a wire is in flight, restarted, and the caller retrying → one payment, and the final result', async () => {
     const database: TestDatabase = testDatabase();
-    sandbox.settings.processingMs = 2500;
+    sandbox.settings.processingMs = 6000; // longer than a restart under load, so the first retry finds it in flight
     let replica = await startReplicaOf(database.env);
     const port = Number(new URL(replica.url).port);
     try {

@@ -1,17 +1,15 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config.js';
-import { RowInserter } from '../database/row-inserter.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
-import { AuditEvent } from './audit-event.entity.js';
+import type { AuditEvent } from './audit-event.entity.js';
+import { AuditLedger } from './audit-ledger.js';
 
 /** Events kept in memory while the database is unreachable, before the oldest are dropped (and counted). */
 const MAX_BACKLOG = 100_000;
-/** Rows per INSERT statement (19 columns × 100 rows stays far below both databases' parameter limits). */
-const INSERT_CHUNK = 100;
 
 /**
- * Writes audit events in batches: whatever is queued goes to the database in one transaction, at most
+ * Writes the audit events of calls in batches (each batch chained by the ledger in one transaction): whatever is queued goes to the database in one transaction, at most
  * `audit.flushIntervalMs` after it was queued. A caller that needs its event committed before it answers
  * (`durable`) gets a promise that settles with the commit of its batch (group commit). On shutdown the
  * queue is written out before the database closes.
@@ -23,14 +21,13 @@ export class AuditWriter implements OnApplicationShutdown {
   private flushing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   private dropped = 0;
-  private readonly inserter: RowInserter<AuditEvent>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
+    private readonly ledger: AuditLedger,
     private readonly config: GatewayConfig,
   ) {
-    this.inserter = new RowInserter(dataSource, AuditEvent, { chunk: INSERT_CHUNK });
     this.timer = setInterval(() => void this.flush(), config.audit.flushIntervalMs);
     this.timer.unref();
   }
@@ -76,7 +73,7 @@ export class AuditWriter implements OnApplicationShutdown {
   private async write(batch: { event: AuditEvent; done?: (error?: unknown) => void }[]): Promise<void> {
     try {
       await this.transactions.transaction((manager) =>
-        this.inserter.insert(
+        this.ledger.append(
           manager,
           batch.map((b) => b.event),
         ),

@@ -25,8 +25,8 @@ export function installHttpHooks(app: NestFastifyApplication): void {
 
   fastify.addHook('onSend', async (request, reply, payload) => {
     const ctx = contextOf(request);
-    if (ctx.audited) return payload;
-    ctx.audited = true;
+    if (ctx.completed) return payload;
+    ctx.completed = true;
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeHttp(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
     // One line per request: method, route pattern, status, time — never headers, bodies or query strings.
@@ -41,7 +41,8 @@ export function installHttpHooks(app: NestFastifyApplication): void {
       },
       'request completed',
     );
-    if (!auditEnabled || route === '/metrics' || route.startsWith('/health')) return payload;
+    if (ctx.audited || !auditEnabled || route === '/metrics' || route.startsWith('/health')) return payload;
+    ctx.audited = true;
     const event = auditEventFor(request, reply, ctx);
     if (durableReads || request.method !== 'GET') await writer.recordDurably(event);
     else writer.record(event);

@@ -66,6 +66,8 @@ export class AuditConfig {
   @IsInt() @Min(10) @Max(1000) flushIntervalMs!: number;
   @IsInt() @Min(1) @Max(10_000) maxBatchSize!: number;
   @IsBoolean() durableReads!: boolean;
+  /** `npm run audit:retention` removes whole UTC days older than this (7 years by default: SOX keeps 7). */
+  @IsInt() @Min(1) @Max(36_500) retentionDays!: number;
 }
 
 export class IdempotencyConfig {
@@ -151,6 +153,7 @@ const ENV: Record<string, string> = {
   'audit.enabled': 'AUDIT_ENABLED',
   'audit.flushIntervalMs': 'AUDIT_FLUSH_INTERVAL_MS',
   'audit.maxBatchSize': 'AUDIT_MAX_BATCH_SIZE',
+  'audit.retentionDays': 'AUDIT_RETENTION_DAYS',
   'audit.durableReads': 'AUDIT_DURABLE_READS',
   'balances.coalesce': 'BALANCES_COALESCE',
   'idempotency.leaseSeconds': 'IDEMPOTENCY_LEASE_SECONDS',
@@ -184,6 +187,7 @@ const INTEGER_SETTINGS = new Set([
   'qbank.connections',
   'audit.flushIntervalMs',
   'audit.maxBatchSize',
+  'audit.retentionDays',
   'idempotency.leaseSeconds',
   'idempotency.retentionHours',
   'webhooks.toleranceSeconds',

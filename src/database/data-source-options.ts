@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
-import { AuditEvent } from '../audit/audit-event.entity.js';
+import { AuditCheckpoint, AuditEvent } from '../audit/audit-event.entity.js';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { PaymentBatch, PaymentEntity, PaymentStatusChange } from '../payments/payment.entity.js';
 import { PositivePayExceptionEntity } from '../positivepay/positivepay-exception.entity.js';
@@ -13,10 +13,12 @@ import { WebhookEventEntity } from '../webhooks/webhook-event.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
 import { MoneyMovement1764100000000 } from './migrations/1764100000000-money-movement.js';
 import { SyncedResources1764200000000 } from './migrations/1764200000000-synced-resources.js';
+import { AuditTrail1764300000000 } from './migrations/1764300000000-audit-trail.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
 export const ENTITIES = [
   AuditEvent,
+  AuditCheckpoint,
   IdempotencyRecord,
   PaymentEntity,
   PaymentStatusChange,
@@ -29,7 +31,7 @@ export const ENTITIES = [
   SyncRun,
   SyncLease,
 ];
-export const MIGRATIONS = [InitialSchema1764000000000, MoneyMovement1764100000000, SyncedResources1764200000000];
+export const MIGRATIONS = [InitialSchema1764000000000, MoneyMovement1764100000000, SyncedResources1764200000000, AuditTrail1764300000000];
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
 

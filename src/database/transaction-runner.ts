@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
+/** What to do once a transaction has ended: `committed` false after a rollback (or a commit that failed). */
+export type TransactionEndHook = (committed: boolean) => void;
+
+const endHooks = new WeakMap<EntityManager, TransactionEndHook[]>();
+
 /**
  * Runs units of work in database transactions. On SQLite, TypeORM shares one connection, so two
  * concurrent transactions would silently nest as savepoints of each other; here they (and every other
@@ -17,7 +22,30 @@ export class TransactionRunner {
 
   /** `work` in one transaction. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.exclusive(() => this.dataSource.transaction(work));
+    return this.exclusive(async () => {
+      const hooks: TransactionEndHook[] = [];
+      let committed = false;
+      try {
+        const result = await this.dataSource.transaction((manager) => {
+          endHooks.set(manager, hooks);
+          return work(manager);
+        });
+        committed = true;
+        return result;
+      } finally {
+        for (const hook of hooks) hook(committed);
+      }
+    });
+  }
+
+  /**
+   * Registers `hook` to run when the transaction of `manager` ends. Throws when `manager` is not one of
+   * this runner's transactions: what needs the hook (the audit chain) must not run outside one.
+   */
+  static onEnd(manager: EntityManager, hook: TransactionEndHook): void {
+    const hooks = endHooks.get(manager);
+    if (!hooks) throw new Error('not inside a TransactionRunner transaction');
+    hooks.push(hook);
   }
 
   /** A write outside a transaction, queued behind running transactions on SQLite. */

@@ -4,11 +4,14 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, type Observable } from 'rxjs';
 import { canonicalJson } from '#qbank/contract';
+import { auditEventFor } from '../audit/audit-event.factory.js';
+import { AuditLedger } from '../audit/audit-ledger.js';
 import { errorAnswer } from '../common/errors/error-response.js';
 import { GatewayError, GatewayProblem } from '../common/errors/gateway-errors.js';
 import { stampAuditFields } from '../common/interceptors/audit-fields.interceptor.js';
 import { validateBody } from '../common/pipes/validation.pipe.js';
 import { contextOf, UUID_V4_PATTERN } from '../common/request-context.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
 import { IDEMPOTENT, type IdempotentOptions } from './idempotent.decorator.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReplayedAnswer } from './replayed-answer.js';
@@ -16,14 +19,17 @@ import { ReplayedAnswer } from './replayed-answer.js';
 /**
  * Owns the idempotency record of a transactional POST: checks the key, validates the body (nothing is
  * written for a bad request), fingerprints the canonical body, claims the record (committed before QBank
- * is called), answers replays / 409 / 422 itself, and stores the final answer for replay — or releases
- * the record for the next retry when there is no final answer (5xx, timeout, QBank's own 409).
+ * is called), answers replays / 409 / 422 itself, and stores the final answer for replay — together with
+ * the outcome and the call's audit event when the service completes it in its own transaction
+ * (`completeWithin`) — or releases the record for the next retry when there is no final answer (5xx,
+ * timeout, QBank's own 409).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly idempotency: IdempotencyService,
+    private readonly ledger: AuditLedger,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -65,16 +71,33 @@ export class IdempotencyInterceptor implements NestInterceptor {
         break;
     }
     const { record } = claim;
+    ctx.resourceId = record.resourceId;
+    let completed: { body: unknown } | undefined;
     ctx.idempotency = {
       upstreamKey: record.upstreamKey,
       resourceId: record.resourceId,
       callerKey: record.callerKey,
       fresh: claim.kind === 'new',
+      completeWithin: async (manager, body) => {
+        const stamped = stampAuditFields(body, ctx);
+        await this.idempotency.completeWithin(manager, record, options.status, stamped);
+        await this.ledger.append(manager, [auditEventFor(request, undefined, ctx, options.status)]);
+        TransactionRunner.onEnd(manager, (committed) => {
+          if (!committed) return;
+          completed = { body: stamped };
+          ctx.audited = true;
+        });
+        return stamped;
+      },
     };
     return next.handle().pipe(
       mergeMap((body: unknown) =>
         from(
           (async () => {
+            if (completed) {
+              ctx.stamped = true;
+              return completed.body;
+            }
             const stamped = stampAuditFields(body, ctx);
             ctx.stamped = true;
             await this.idempotency.complete(record, options.status, stamped);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, type Repository } from 'typeorm';
+import { LessThan, type EntityManager, type Repository } from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
@@ -100,6 +100,15 @@ export class IdempotencyService implements OnModuleDestroy {
         { id: record.id },
         { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body), updatedAt: new Date() },
       ),
+    );
+  }
+
+  /** Stores a final answer within the caller's transaction (see `RequestContext.idempotency.completeWithin`). */
+  async completeWithin(manager: EntityManager, record: IdempotencyRecord, status: number, body: unknown): Promise<void> {
+    await manager.update(
+      IdempotencyRecord,
+      { id: record.id },
+      { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body), updatedAt: new Date() },
     );
   }
 

@@ -1,21 +1,67 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { ClsService } from 'nestjs-cls';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { Payment, PaymentStatus } from '#qbank/contract';
+import { recordEvent } from '../audit/audit-event.factory.js';
+import { AuditLedger } from '../audit/audit-ledger.js';
+import { formatMinor } from '../common/money.js';
+import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
 import { WebhookEventEntity } from '../webhooks/webhook-event.entity.js';
 import { PaymentBatch, PaymentEntity, PaymentStatusChange, type StatusSource } from './payment.entity.js';
 import { isFinal, transition } from './payment-state.js';
 import { batchView, paymentView, type BatchView, type PaymentView } from './payment.view.js';
 
 /**
- * The stored payments and their histories. Every status change goes through `applyStatus`, which
- * enforces the state machine; callers pass the transaction's entity manager.
+ * The stored payments and their histories. Every status change goes through `applyStatus` or
+ * `applyQBank`, which enforce the state machine and write, in the caller's transaction, the history
+ * entry and the change's audit event (attributed to the call that caused it: its caller, `qbank` for a
+ * webhook, `system` for background work).
  */
 @Injectable()
 export class PaymentStore {
   private readonly logger = new Logger(PaymentStore.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ledger: AuditLedger,
+    private readonly cls: ClsService,
+  ) {}
+
+  private context(): RequestContext | undefined {
+    return this.cls.isActive() ? this.cls.get<RequestContext | undefined>(CONTEXT_KEY) : undefined;
+  }
+
+  /** The audit events of history entries just written. */
+  private async audit(
+    manager: EntityManager,
+    payments: Map<string, PaymentEntity>,
+    changes: PaymentStatusChange[],
+    from?: PaymentStatus,
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    const ctx = this.context();
+    const previous = new Map<string, string>(from ? changes.map((c) => [c.paymentId, from]) : []);
+    await this.ledger.append(
+      manager,
+      changes.map((change) => {
+        const payment = payments.get(change.paymentId)!;
+        const created = change.source === 'gateway';
+        const from = previous.get(change.paymentId) ?? null;
+        previous.set(change.paymentId, change.status);
+        return recordEvent({
+          kind: 'payment',
+          action: created ? 'payment.created' : 'payment.status_changed',
+          resourceType: 'payment',
+          resourceId: change.paymentId,
+          ctx,
+          detail: created
+            ? { type: payment.type, status: change.status, amount: formatMinor(payment.amountMinor), currency: payment.currency, batch_id: payment.batchId }
+            : { ...(from ? { from } : {}), to: change.status, source: change.source, qbank_payment_id: payment.qbankPaymentId },
+        });
+      }),
+    );
+  }
 
   /**
    * Inserts payments (and their batch), each with its first status, P_PENDING. `fresh`: the caller knows
@@ -47,6 +93,7 @@ export class PaymentStore {
       await manager.insert(PaymentStatusChange, entries);
       history.push(...entries);
     }
+    await this.audit(manager, new Map(missing.map((p) => [p.paymentId, p])), history);
     return history;
   }
 
@@ -71,6 +118,7 @@ export class PaymentStore {
       return undefined;
     }
     if (verdict !== 'apply') return undefined;
+    const previousStatus = payment.status;
     payment.status = status;
     payment.updatedAt = new Date();
     if (status === 'P_FAILED' && failureReason) payment.failureReason = failureReason.slice(0, 500);
@@ -81,6 +129,7 @@ export class PaymentStore {
     );
     const change: PaymentStatusChange = { id: randomUUID(), paymentId: payment.paymentId, status, source, at, detail: failureReason };
     await manager.insert(PaymentStatusChange, change);
+    await this.audit(manager, new Map([[payment.paymentId, payment]]), [change], previousStatus);
     return change;
   }
 
@@ -95,6 +144,7 @@ export class PaymentStore {
     qbank: Omit<Payment, 'timestamp' | 'actor' | 'request_id'>,
     source: StatusSource,
   ): Promise<PaymentStatusChange[]> {
+    const previousStatus = payment.status;
     const steps = [...(qbank.status_history ?? [])].sort((a, b) => a.at.localeCompare(b.at));
     if (!steps.some((s) => s.status === qbank.status)) steps.push({ status: qbank.status, at: qbank.updated_at });
     const added: PaymentStatusChange[] = [];
@@ -126,7 +176,10 @@ export class PaymentStore {
         },
       );
     }
-    if (added.length > 0) await manager.insert(PaymentStatusChange, added);
+    if (added.length > 0) {
+      await manager.insert(PaymentStatusChange, added);
+      await this.audit(manager, new Map([[payment.paymentId, payment]]), added, previousStatus);
+    }
     return [...added, ...(await this.applyPendingWebhooks(manager, payment))];
   }
 

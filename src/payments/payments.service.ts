@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { QBankClient, type CallContext } from '#qbank/client';
 import type { AchBatch, Payment } from '#qbank/contract';
 import { GatewayError, GatewayProblem, NotFoundError } from '../common/errors/gateway-errors.js';
@@ -137,8 +137,17 @@ export class PaymentsService {
     } catch (error) {
       throw await this.upstreamFailure(error, [stored]);
     }
-    const applied = await this.transactions.transaction((manager) => this.store.applyQBank(manager, stored, answer, 'api'));
-    return fresh ? paymentView(stored, [...created, ...applied]) : (await this.store.view(stored.paymentId))!;
+    return this.transactions.transaction(async (manager) => {
+      const applied = await this.store.applyQBank(manager, stored, answer, 'api');
+      const view = fresh ? paymentView(stored, [...created, ...applied]) : (await this.store.view(stored.paymentId, manager))!;
+      return this.complete(manager, view);
+    });
+  }
+
+  /** The answer stored for replay with the call's audit event, in the transaction that records the outcome. */
+  private async complete<T>(manager: EntityManager, view: T): Promise<T> {
+    const { completeWithin } = this.context().idempotency;
+    return completeWithin ? ((await completeWithin(manager, view)) as T) : view;
   }
 
   async ach(dto: CreateAchDto): Promise<BatchView> {
@@ -191,14 +200,14 @@ export class PaymentsService {
     } catch (error) {
       throw await this.upstreamFailure(error, stored);
     }
-    await this.transactions.transaction(async (manager) => {
+    return this.transactions.transaction(async (manager) => {
       await manager.update(PaymentBatch, { batchId }, { qbankBatchId: answer.batch_id });
       for (const [index, payment] of stored.entries()) {
         const qbankPayment = answer.payments[index];
         if (qbankPayment) await this.store.applyQBank(manager, payment, qbankPayment, 'api');
       }
+      return this.complete(manager, (await this.store.batchView(batchId, manager))!);
     });
-    return (await this.store.batchView(batchId))!;
   }
 
   /**

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { ClsService } from 'nestjs-cls';
+import { recordEvent } from '../audit/audit-event.factory.js';
+import { AuditLedger } from '../audit/audit-ledger.js';
 import { GatewayError } from '../common/errors/gateway-errors.js';
+import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { SyncLeaseService } from './sync-lease.service.js';
@@ -11,7 +15,7 @@ import { Syncers, type RunProgress } from './syncers.js';
 
 /**
  * Runs a sync: takes the resource's lease (one run across replicas), records the run, does the work
- * page by page while renewing the lease and logging progress, and records the outcome.
+ * page by page while renewing the lease and logging progress, and records the outcome with its audit event.
  */
 @Injectable()
 export class SyncService {
@@ -24,6 +28,8 @@ export class SyncService {
     private readonly syncers: Syncers,
     private readonly transactions: TransactionRunner,
     private readonly config: GatewayConfig,
+    private readonly ledger: AuditLedger,
+    private readonly cls: ClsService,
   ) {}
 
   /**
@@ -58,13 +64,15 @@ export class SyncService {
       error: null,
     };
     await this.transactions.exclusive(() => this.runs.insert(run));
-    const done = this.execute(run, ttlMs);
+    // The run's audit event names who asked for it: the caller of `POST /v1/sync/…`, or `system`.
+    const caller = this.cls.isActive() ? this.cls.get<RequestContext | undefined>(CONTEXT_KEY) : undefined;
+    const done = this.execute(run, ttlMs, caller);
     if (wait) return done;
     done.catch(() => undefined);
     return { ...run };
   }
 
-  private async execute(run: SyncRun, ttlMs: number): Promise<SyncRun> {
+  private async execute(run: SyncRun, ttlMs: number, caller: RequestContext | undefined): Promise<SyncRun> {
     const started = Date.now();
     let lastRenewal = started;
     const progress: RunProgress = {
@@ -108,7 +116,31 @@ export class SyncService {
         unchanged: progress.unchanged,
         watermark: progress.watermark,
       });
-      await this.transactions.exclusive(() => this.runs.update({ id: run.id }, { ...run }));
+      await this.transactions.transaction(async (manager) => {
+        await manager.update(SyncRun, { id: run.id }, { ...run });
+        await this.ledger.append(manager, [
+          recordEvent({
+            kind: 'sync',
+            action: 'sync.run',
+            resourceType: 'sync_run',
+            resourceId: run.id,
+            outcome: run.status === 'succeeded' ? 'success' : 'error',
+            ctx: caller,
+            at: run.startedAt,
+            detail: {
+              resource: run.resource,
+              trigger: run.trigger,
+              status: run.status,
+              pages: run.pages,
+              inserted: run.inserted,
+              updated: run.updated,
+              unchanged: run.unchanged,
+              watermark: run.watermark,
+              error: run.error,
+            },
+          }),
+        ]);
+      });
       await this.leases.release(run.resource);
       this.lastSuccess.delete(run.resource);
     }
