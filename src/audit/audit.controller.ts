@@ -1,0 +1,62 @@
+import { Readable } from 'node:stream';
+import { Controller, Get, Param, Query, Res, SetMetadata } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { RequireScope } from '../auth/require-scope.decorator.js';
+import { dateRange } from '../common/date-range.js';
+import { NO_AUDIT_FIELDS } from '../common/interceptors/audit-fields.interceptor.js';
+import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
+import { StandardErrorDto } from '../docs/error.dto.js';
+import { CSV_COLUMNS, csvRow, type AuditEventView } from './audit-event.view.js';
+import { ExportAuditEventsQuery, ListAuditEventsQuery } from './audit-query.dto.js';
+import { AuditQueryService } from './audit-query.service.js';
+
+/**
+ * The audit trail for audit teams (scope `audit.read`). Events carry their own `timestamp`, `actor` and
+ * `request_id`, so nothing is stamped on them; each read of the trail is itself an audited call.
+ */
+@ApiTags('Audit')
+@Controller('v1/audit/events')
+export class AuditController {
+  constructor(private readonly audit: AuditQueryService) {}
+
+  @Get()
+  @RequireScope('audit.read')
+  @SetMetadata(NO_AUDIT_FIELDS, true)
+  @ApiOkResponse({ description: '`{ data, next_cursor }`: audit events, newest first' })
+  list(@Query() query: ListAuditEventsQuery): Promise<{ data: AuditEventView[]; next_cursor: string | null }> {
+    return this.audit.list(query);
+  }
+
+  @Get('export')
+  @RequireScope('audit.read')
+  @SetMetadata(NO_AUDIT_FIELDS, true)
+  @ApiProduces('text/csv', 'application/x-ndjson')
+  @ApiOkResponse({
+    description:
+      'Every matching event, oldest first, streamed: NDJSON (one view per line) or CSV (RFC 4180, header row, formula-like text prefixed with `\'`)',
+  })
+  export(@Query() query: ExportAuditEventsQuery, @Res({ passthrough: true }) reply: FastifyReply): Readable {
+    dateRange(query.from, query.to); // a bad date is a 400 before anything streams
+    const format = query.format ?? 'ndjson';
+    const pages = this.audit.stream(query);
+    async function* lines(): AsyncGenerator<string> {
+      if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
+      for await (const page of pages) yield page.map((view) => (format === 'csv' ? csvRow(view) : `${JSON.stringify(view)}\n`)).join('');
+    }
+    void reply
+      .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="audit-events.${format}"`)
+      .header('cache-control', 'no-store');
+    return Readable.from(lines(), { objectMode: false });
+  }
+
+  @Get(':eventId')
+  @RequireScope('audit.read')
+  @SetMetadata(NO_AUDIT_FIELDS, true)
+  @ApiOkResponse({ description: 'One audit event with its chain position and hashes' })
+  @ApiNotFoundResponse({ type: StandardErrorDto, description: 'No such event (`GW_NOT_FOUND`)' })
+  get(@Param('eventId', uuidParam('eventId')) eventId: string): Promise<AuditEventView> {
+    return this.audit.get(eventId);
+  }
+}
