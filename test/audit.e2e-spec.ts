@@ -11,7 +11,14 @@ const run = promisify(execFile);
 
 interface AuditCommandResult {
   code: number;
-  report: { ok?: boolean; events?: number; chains?: number; broken?: { eventId: string; reason: string }; removed?: number; checkpoints?: number };
+  report: {
+    ok?: boolean;
+    events?: number;
+    chains?: number;
+    broken?: { eventId: string; reason: string };
+    removed?: number;
+    checkpoints?: number;
+  };
   output: string;
 }
 
@@ -37,7 +44,11 @@ describe('the audit trail: complete, append-only, tamper-evident, queryable (rea
     } catch (error) {
       const failure = error as { code: number; stdout: string; stderr: string };
       const last = failure.stdout.trim().split('\n').pop() ?? '{}';
-      return { code: failure.code, report: JSON.parse(last || '{}') as AuditCommandResult['report'], output: failure.stdout + failure.stderr };
+      return {
+        code: failure.code,
+        report: JSON.parse(last || '{}') as AuditCommandResult['report'],
+        output: failure.stdout + failure.stderr,
+      };
     }
   };
   const callEvents = async (requestId: string) => {
@@ -75,14 +86,19 @@ describe('the audit trail: complete, append-only, tamper-evident, queryable (rea
     const expect1 = (answer: { status: number; headers: Headers }, actor: string, outcome: string) =>
       expected.push({ requestId: answer.headers.get('x-request-id')!, actor, status: answer.status, outcome });
 
-    for (let i = 0; i < 3; i += 1) expect1(await call(gw, 'GET', `/v1/balances/${accounts[0]}`, { token: viewer }), 'erp-reader', 'success');
+    for (let i = 0; i < 3; i += 1)
+      expect1(await call(gw, 'GET', `/v1/balances/${accounts[0]}`, { token: viewer }), 'erp-reader', 'success');
     const wireBody = {
       debtor_account_id: accounts[0],
       amount: '99.95',
       currency: 'USD',
       creditor: { name: 'Globex Corp', routing_number: '021000021', account_number: '123456789012' },
     };
-    const wire = await call(gw, 'POST', '/v1/payments/wire', { token: operator, body: wireBody, headers: { 'idempotency-key': randomUUID() } });
+    const wire = await call(gw, 'POST', '/v1/payments/wire', {
+      token: operator,
+      body: wireBody,
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(wire.status).toBe(201);
     expect1(wire, 'treasury-ops', 'success');
     const transfer = await call(gw, 'POST', '/v1/transfers', {
@@ -125,7 +141,10 @@ describe('the audit trail: complete, append-only, tamper-evident, queryable (rea
     // no route matched, so no guard verified the token: the event names nobody rather than an unverified claim
     expect1(await call(gw, 'GET', '/v1/no-such-thing', { token: viewer }), 'anonymous', 'client_error');
     // a webhook with a forged signature
-    const forged = JSON.stringify({ event_type: 'paymentStatusUpdate', data: { payment: { payment_id: randomUUID(), status: 'P_COMPLETED' } } });
+    const forged = JSON.stringify({
+      event_type: 'paymentStatusUpdate',
+      data: { payment: { payment_id: randomUUID(), status: 'P_COMPLETED' } },
+    });
     const rejected = await call(gw, 'POST', '/v1/webhooks/qbank', {
       rawBody: forged,
       headers: { 'webhook-signature': signWebhook(forged, 'not-the-secret') },
@@ -162,16 +181,19 @@ describe('the audit trail: complete, append-only, tamper-evident, queryable (rea
     expect(webhookRows.every((r) => r.actor === 'qbank')).toBe(true);
     const rejections = (await gw.db.query(`SELECT request_id FROM audit_webhook_rejections`)) as { request_id: string }[];
     expect(rejections.map((r) => r.request_id)).toContain(rejected.headers.get('x-request-id'));
-    const refusals = (await gw.db.query(`SELECT actor, missing_scope FROM audit_scope_refusals`)) as { actor: string; missing_scope: string }[];
+    const refusals = (await gw.db.query(`SELECT actor, missing_scope FROM audit_scope_refusals`)) as {
+      actor: string;
+      missing_scope: string;
+    }[];
     expect(refusals).toContainEqual({ actor: 'erp-reader', missing_scope: 'payments.wire.write' });
 
     // each change to the wire is an event of its own, attributed to its caller; the webhook's to `qbank`
     const paymentId = wire.body.payment_id as string;
     const changes = await call(gw, 'GET', `/v1/audit/events?resource_id=${paymentId}&kind=payment`, { token: auditor });
     // oldest first (events of one transaction share their millisecond: their chain position orders them)
-    const steps = [...(changes.body.data as { action: string; timestamp: string; chain_seq: number; detail: { to?: string; status?: string } }[])].sort(
-      (a, b) => a.timestamp.localeCompare(b.timestamp) || a.chain_seq - b.chain_seq,
-    );
+    const steps = [
+      ...(changes.body.data as { action: string; timestamp: string; chain_seq: number; detail: { to?: string; status?: string } }[]),
+    ].sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.chain_seq - b.chain_seq);
     expect(steps[0]).toMatchObject({ action: 'payment.created', detail: { status: 'P_PENDING', amount: '99.95' } });
     expect(steps.slice(1).every((e) => e.action === 'payment.status_changed')).toBe(true);
     expect(steps.at(-1)!.detail.to).toBe('P_COMPLETED');
@@ -181,11 +203,16 @@ describe('the audit trail: complete, append-only, tamper-evident, queryable (rea
       expect.objectContaining({ actor: 'qbank', detail: expect.objectContaining({ to: 'P_COMPLETED', source: 'webhook' }) }),
     );
     const runs = await call(gw, 'GET', '/v1/audit/events?action=sync.run', { token: auditor });
-    expect(runs.body.data[0]).toMatchObject({ actor: 'ops', request_id: sync.headers.get('x-request-id'), detail: { resource: 'accounts' } });
+    expect(runs.body.data[0]).toMatchObject({
+      actor: 'ops',
+      request_id: sync.headers.get('x-request-id'),
+      detail: { resource: 'accounts' },
+    });
     // the payments view joins each payment to the call that initiated it
-    const initiated = (await gw.db.query(`SELECT initiated_by, initiating_http_status, final_status FROM audit_payments WHERE payment_id = ${param(1)}`, [
-      paymentId,
-    ])) as { initiated_by: string; initiating_http_status: number; final_status: string }[];
+    const initiated = (await gw.db.query(
+      `SELECT initiated_by, initiating_http_status, final_status FROM audit_payments WHERE payment_id = ${param(1)}`,
+      [paymentId],
+    )) as { initiated_by: string; initiating_http_status: number; final_status: string }[];
     expect(initiated).toEqual([{ initiated_by: 'treasury-ops', initiating_http_status: 201, final_status: 'P_COMPLETED' }]);
 
     const verified = await auditCommand('audit-verify', []);
@@ -223,19 +250,28 @@ describe('the audit trail: complete, append-only, tamper-evident, queryable (rea
     expect(retention.report.removed).toBeGreaterThan(0);
     expect(retention.report.checkpoints).toBeGreaterThan(0);
     // new events after it, on the chains whose beginnings were removed
-    for (let i = 0; i < 3; i += 1) expect((await call(gw, 'GET', `/v1/balances/${accounts[1]}`, { token: gw.token('erp-reader', ['treasury-viewer']) })).status).toBe(200);
+    for (let i = 0; i < 3; i += 1)
+      expect((await call(gw, 'GET', `/v1/balances/${accounts[1]}`, { token: gw.token('erp-reader', ['treasury-viewer']) })).status).toBe(
+        200,
+      );
     await gw.app.get(AuditWriter).flush();
     const recorded = await call(gw, 'GET', '/v1/audit/events?action=audit.retention', { token: auditor });
-    expect(recorded.body.data).toEqual([expect.objectContaining({ actor: 'records-officer', detail: expect.objectContaining({ removed: retention.report.removed }) })]);
+    expect(recorded.body.data).toEqual([
+      expect.objectContaining({ actor: 'records-officer', detail: expect.objectContaining({ removed: retention.report.removed }) }),
+    ]);
     const verified = await auditCommand('audit-verify', []);
     expect(verified).toMatchObject({ code: 0, report: { ok: true } });
   });
 
   it('UPDATE and DELETE on the audit table fail for the application; an event edited behind its back makes audit:verify fail naming it', async () => {
-    const [victim] = (await gw.db.query(`SELECT id FROM audit_events WHERE kind = 'call' AND chain_id IS NOT NULL ORDER BY occurred_at DESC LIMIT 1`)) as {
+    const [victim] = (await gw.db.query(
+      `SELECT id FROM audit_events WHERE kind = 'call' AND chain_id IS NOT NULL ORDER BY occurred_at DESC LIMIT 1`,
+    )) as {
       id: string;
     }[];
-    await expect(gw.db.query(`UPDATE audit_events SET actor = 'mallory' WHERE id = ${param(1)}`, [victim!.id])).rejects.toThrow(/append-only/);
+    await expect(gw.db.query(`UPDATE audit_events SET actor = 'mallory' WHERE id = ${param(1)}`, [victim!.id])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(gw.db.query(`DELETE FROM audit_events WHERE id = ${param(1)}`, [victim!.id])).rejects.toThrow(/append-only/);
     if (postgres()) await expect(gw.db.query(`TRUNCATE audit_events`)).rejects.toThrow(/append-only/);
 

@@ -13,7 +13,10 @@ export class AuditFilterQuery {
   @IsString()
   @MaxLength(200)
   actor?: string;
-  @ApiPropertyOptional({ description: '`METHOD route` of a call (`POST /v1/payments/wire`), or `payment.created`, `payment.status_changed`, `sync.run`, `audit.retention`' })
+  @ApiPropertyOptional({
+    description:
+      '`METHOD route` of a call (`POST /v1/payments/wire`), or `payment.created`, `payment.status_changed`, `sync.run`, `audit.retention`',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(320)

@@ -48,7 +48,7 @@ export async function removeExpiredAuditEvents(dataSource: DataSource, before: D
       const cut =
         firstKept?.seq !== null && firstKept?.seq !== undefined
           ? Number(firstKept.seq) - 1
-          : Number((chains.find((c) => c.chain_id === chainId)!).last_old);
+          : Number(chains.find((c) => c.chain_id === chainId)!.last_old);
       if (cut < 1) continue;
       const last = await manager.findOneByOrFail(AuditEvent, { chainId, chainSeq: cut });
       await manager.insert(AuditCheckpoint, {
@@ -97,4 +97,3 @@ export function retentionCutoff(now: Date, days: number): Date {
   const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   return new Date(day.getTime() - days * 86_400_000);
 }
-

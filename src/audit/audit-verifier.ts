@@ -42,7 +42,11 @@ export async function verifyAuditChains(dataSource: DataSource, range: { from?: 
       const chainId = event.chainId!;
       const seq = event.chainSeq!;
       report.events += 1;
-      const fail = (reason: string): VerifyReport => ({ ...report, ok: false, broken: { eventId: event.id, chainId, chainSeq: seq, reason } });
+      const fail = (reason: string): VerifyReport => ({
+        ...report,
+        ok: false,
+        broken: { eventId: event.id, chainId, chainSeq: seq, reason },
+      });
       if (chain?.id !== chainId) {
         report.chains += 1;
         let head: string | undefined;

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Param, Query, Res, SetMetadata } from '@nestjs/common';
+import { Controller, Get, Logger, Param, Query, Res, SetMetadata } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/require-scope.decorator.js';
@@ -18,6 +18,8 @@ import { AuditQueryService } from './audit-query.service.js';
 @ApiTags('Audit')
 @Controller('v1/audit/events')
 export class AuditController {
+  private readonly logger = new Logger(AuditController.name);
+
   constructor(private readonly audit: AuditQueryService) {}
 
   @Get()
@@ -34,15 +36,22 @@ export class AuditController {
   @ApiProduces('text/csv', 'application/x-ndjson')
   @ApiOkResponse({
     description:
-      'Every matching event, oldest first, streamed: NDJSON (one view per line) or CSV (RFC 4180, header row, formula-like text prefixed with `\'`)',
+      "Every matching event, oldest first, streamed: NDJSON (one view per line) or CSV (RFC 4180, header row, formula-like text prefixed with `'`)",
   })
   export(@Query() query: ExportAuditEventsQuery, @Res({ passthrough: true }) reply: FastifyReply): Readable {
     dateRange(query.from, query.to); // a bad date is a 400 before anything streams
     const format = query.format ?? 'ndjson';
     const pages = this.audit.stream(query);
+    const logger = this.logger;
     async function* lines(): AsyncGenerator<string> {
-      if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
-      for await (const page of pages) yield page.map((view) => (format === 'csv' ? csvRow(view) : `${JSON.stringify(view)}\n`)).join('');
+      try {
+        if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
+        for await (const page of pages) yield page.map((view) => (format === 'csv' ? csvRow(view) : `${JSON.stringify(view)}\n`)).join('');
+      } catch (error) {
+        // The status line is long gone: the export ends early (the client sees a truncated body) and the cause is logged.
+        logger.error({ err: error }, 'audit export failed mid-stream');
+        throw error;
+      }
     }
     void reply
       .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')

@@ -7,7 +7,12 @@ import { dataSourceOptions } from '../database/data-source-options.js';
  * commands, which need nothing else. `url`: `migration` for the tables' owner (retention), `app` otherwise.
  */
 export async function openAuditDatabase(role: 'app' | 'migration'): Promise<{ dataSource: DataSource; config: GatewayConfig }> {
-  const config = loadConfig({ ...process.env, QBANK_BASE_URL: process.env.QBANK_BASE_URL ?? '', AUTH_MODE: 'dev', NODE_ENV: 'development' });
+  const config = loadConfig({
+    ...process.env,
+    QBANK_BASE_URL: process.env.QBANK_BASE_URL ?? '',
+    AUTH_MODE: 'dev',
+    NODE_ENV: 'development',
+  });
   const url = role === 'migration' ? config.database.migrationUrl : config.database.url;
   const dataSource = new DataSource(dataSourceOptions(url, config.database.schema));
   await dataSource.initialize();

@@ -20,7 +20,14 @@ export interface Replica {
 }
 
 /** A gateway process against `qbankBaseUrl`, listening on `port` (or a free one), ready when it returns. */
-export async function startReplica(qbankBaseUrl: string, keyFile: string, env: Record<string, string>, port?: number): Promise<Replica> {
+export async function startReplica(
+  qbankBaseUrl: string,
+  keyFile: string,
+  env: Record<string, string>,
+  port?: number,
+  /** Collects what the process writes to stdout (its JSON log lines) instead of discarding it. */
+  output?: string[],
+): Promise<Replica> {
   const listen = port ?? (await freePort());
   const child = spawn(process.execPath, [MAIN], {
     env: {
@@ -36,8 +43,9 @@ export async function startReplica(qbankBaseUrl: string, keyFile: string, env: R
       LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', output ? 'pipe' : 'ignore', 'inherit'],
   });
+  child.stdout?.on('data', (chunk: Buffer) => output!.push(chunk.toString('utf8')));
   const url = `http://127.0.0.1:${listen}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

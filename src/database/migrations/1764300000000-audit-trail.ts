@@ -84,7 +84,9 @@ export class AuditTrail1764300000000 implements MigrationInterface {
           RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
         END $$`);
       for (const table of APPEND_ONLY_TABLES) {
-        await q(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION audit_append_only()`);
+        await q(
+          `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION audit_append_only()`,
+        );
         await q(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()`);
         await q(`REVOKE UPDATE, DELETE, TRUNCATE ON ${table} FROM PUBLIC`);
       }
