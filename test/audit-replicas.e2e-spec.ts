@@ -122,6 +122,54 @@ describe('the audit trail across gateway processes: concurrent chains, streamed 
     }
   });
 
+  it('on PostgreSQL the gateway runs as a role that does not own the tables: it serves, and cannot UPDATE, DELETE or TRUNCATE the audit trail', async () => {
+    const database = postgresDatabase();
+    const role = `qbank_app_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+    const owner = new DataSource({ type: 'postgres', url: database.env.DATABASE_URL! });
+    await owner.initialize();
+    await owner.query(`CREATE ROLE "${role}" LOGIN`);
+    const appUrl = database.env.DATABASE_URL!.replace('://postgres@', `://${role}@`);
+    const replica = await startReplica(sandbox.baseUrl, keyFile, {
+      ...database.env,
+      DATABASE_URL: appUrl,
+      DATABASE_MIGRATION_URL: database.env.DATABASE_URL!,
+      DATABASE_APP_ROLE: role,
+    });
+    const asApp = new DataSource(dataSourceOptions(appUrl, database.env.DATABASE_SCHEMA));
+    try {
+      const wire = await send(
+        replica,
+        'POST',
+        '/v1/payments/wire',
+        token('treasury-ops', ['treasury-operator']),
+        {
+          debtor_account_id: accountId,
+          amount: '7.00',
+          currency: 'USD',
+          creditor: { name: 'Globex', routing_number: '021000021', account_number: '123456789' },
+        },
+        { 'idempotency-key': randomUUID() },
+      );
+      expect(wire.status).toBe(201);
+      expect((await send(replica, 'GET', '/v1/audit/events?limit=1', token('audit-team', ['auditor']))).status).toBe(200);
+      await asApp.initialize();
+      const [event] = (await asApp.query(`SELECT id FROM audit_events LIMIT 1`)) as { id: string }[];
+      for (const statement of [`UPDATE audit_events SET actor = 'mallory' WHERE id = $1`, `DELETE FROM audit_events WHERE id = $1`])
+        await expect(asApp.query(statement, [event!.id])).rejects.toThrow(/permission denied/);
+      await expect(asApp.query(`TRUNCATE audit_events`)).rejects.toThrow(/permission denied/);
+      await expect(asApp.query(`DROP TABLE audit_events`)).rejects.toThrow(/must be owner/);
+      // and its own working tables stay writable to it (the wire above updated its idempotency record and payment)
+      expect(await asApp.query(`SELECT count(*)::int AS n FROM payments`)).toEqual([{ n: 1 }]);
+    } finally {
+      if (asApp.isInitialized) await asApp.destroy();
+      await replica.kill();
+      await database.drop();
+      await owner.query(`DROP OWNED BY "${role}"`);
+      await owner.query(`DROP ROLE "${role}"`);
+      await owner.destroy();
+    }
+  });
+
   it(`exports ${EXPORTED_EVENTS.toLocaleString('en-US')} events as CSV and NDJSON with flat memory; CSV escaped and formula-safe; no secret anywhere`, async () => {
     const database = testDatabase();
     const output: string[] = [];

@@ -35,6 +35,12 @@ export class DatabaseConfig {
   @IsBoolean() migrateOnStart!: boolean;
   /** PostgreSQL schema (tests use one per run); default `public`. */
   @IsOptional() @Matches(/^[a-z_][a-z0-9_]{0,62}$/) schema?: string;
+  /**
+   * PostgreSQL: the role the gateway runs as (`DATABASE_URL`'s user) when it differs from the tables'
+   * owner (`DATABASE_MIGRATION_URL`'s). After migrating, the owner grants it what it needs and no more:
+   * SELECT and INSERT only on the audit tables.
+   */
+  @IsOptional() @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a plain PostgreSQL role name' }) appRole?: string;
 }
 
 export class QBankConfig {
@@ -137,6 +143,7 @@ const ENV: Record<string, string> = {
   'database.migrationUrl': 'DATABASE_MIGRATION_URL',
   'database.migrateOnStart': 'DATABASE_MIGRATE_ON_START',
   'database.schema': 'DATABASE_SCHEMA',
+  'database.appRole': 'DATABASE_APP_ROLE',
   'qbank.baseUrl': 'QBANK_BASE_URL',
   'qbank.clientId': 'QBANK_CLIENT_ID',
   'qbank.clientSecret': 'QBANK_CLIENT_SECRET',

@@ -21,6 +21,7 @@ export async function runMigrations(config: DatabaseConfig): Promise<string[]> {
       try {
         await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
         const applied = await dataSource.runMigrations({ transaction: 'each' });
+        if (config.appRole) await grantApplicationRole(dataSource, config.appRole, config.schema ?? 'public');
         return applied.map((m) => m.name);
       } finally {
         await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
@@ -31,4 +32,28 @@ export async function runMigrations(config: DatabaseConfig): Promise<string[]> {
   } finally {
     await dataSource.destroy();
   }
+}
+
+/** Tables the gateway may only read and append to (contract §10). */
+const APPEND_ONLY = new Set(['audit_events', 'audit_checkpoints']);
+
+/**
+ * What the gateway's own role may do, granted by the tables' owner after every migration (GRANT is
+ * idempotent): read and write its working tables, read and append to the audit tables — never UPDATE,
+ * DELETE or TRUNCATE them, and never change the schema.
+ */
+export async function grantApplicationRole(dataSource: DataSource, role: string, schema: string): Promise<void> {
+  await dataSource.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
+  const tables = (await dataSource.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [schema])) as { tablename: string }[];
+  for (const { tablename } of tables) {
+    const rights = APPEND_ONLY.has(tablename)
+      ? 'SELECT, INSERT'
+      : tablename === 'schema_migrations'
+        ? 'SELECT'
+        : 'SELECT, INSERT, UPDATE, DELETE';
+    if (APPEND_ONLY.has(tablename)) await dataSource.query(`REVOKE UPDATE, DELETE, TRUNCATE ON "${schema}"."${tablename}" FROM "${role}"`);
+    await dataSource.query(`GRANT ${rights} ON "${schema}"."${tablename}" TO "${role}"`);
+  }
+  const views = (await dataSource.query(`SELECT viewname FROM pg_views WHERE schemaname = $1`, [schema])) as { viewname: string }[];
+  for (const { viewname } of views) await dataSource.query(`GRANT SELECT ON "${schema}"."${viewname}" TO "${role}"`);
 }
