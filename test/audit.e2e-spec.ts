@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AuditWriter } from '../src/audit/audit-writer.service.js';
 import { eventually } from './support/capture-server.js';
-import { call, startGateway, WEBHOOK_SECRET, type TestGateway } from './support/gateway.js';
+import { call, startGateway, type TestGateway } from './support/gateway.js';
 import { admin } from './support/sandbox-admin.js';
 import { signWebhook } from './support/sign.js';
 

@@ -80,17 +80,18 @@ export class AuditQueryService {
     let after: { at: Date; id: string } | undefined;
     for (;;) {
       const q = this.filtered(query, after && { ...after, newestFirst: false }).select(columns.map((c) => `e.${c.propertyName}`));
-      const raw = (await q.orderBy('e.occurred_at', 'ASC').addOrderBy('e.id', 'ASC').limit(EXPORT_PAGE).getRawMany()) as Record<
-        string,
-        unknown
-      >[];
+      const raw = await q
+        .orderBy('e.occurred_at', 'ASC')
+        .addOrderBy('e.id', 'ASC')
+        .limit(EXPORT_PAGE)
+        .getRawMany<Record<string, unknown>>();
       const events = raw.map((row) => {
         const event = new AuditEvent();
         for (const column of columns) {
           const value = row[`e_${column.databaseName}`];
           (event as unknown as Record<string, unknown>)[column.propertyName] = value === undefined ? null : value;
         }
-        event.occurredAt = toDate(event.occurredAt as unknown as Date | string);
+        event.occurredAt = toDate(row.e_occurred_at as Date | string);
         if (event.chainSeq !== null) event.chainSeq = Number(event.chainSeq);
         if (event.status !== null) event.status = Number(event.status);
         if (event.latencyMs !== null) event.latencyMs = Number(event.latencyMs);

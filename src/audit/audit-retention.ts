@@ -30,21 +30,21 @@ export async function removeExpiredAuditEvents(dataSource: DataSource, before: D
     if (postgres) await runner.query(`SET LOCAL qbank_gateway.audit_retention = 'on'`);
     else for (const table of ['audit_events', 'audit_checkpoints']) await dropSqliteAppendOnlyTriggers(runner, table);
 
-    const chains = (await manager
+    const chains = await manager
       .createQueryBuilder(AuditEvent, 'e')
       .select('e.chain_id', 'chain_id')
       .addSelect('MAX(e.chain_seq)', 'last_old')
       .where('e.occurred_at < :before AND e.chain_id IS NOT NULL', { before })
       .groupBy('e.chain_id')
-      .getRawMany()) as { chain_id: string; last_old: string | number }[];
+      .getRawMany<{ chain_id: string; last_old: string | number }>();
     let removed = 0;
     let checkpoints = 0;
     for (const { chain_id: chainId } of chains) {
-      const firstKept = (await manager
+      const firstKept = await manager
         .createQueryBuilder(AuditEvent, 'e')
         .select('MIN(e.chain_seq)', 'seq')
         .where('e.chain_id = :chainId AND e.occurred_at >= :before', { chainId, before })
-        .getRawOne()) as { seq: string | number | null } | undefined;
+        .getRawOne<{ seq: string | number | null }>();
       const cut =
         firstKept?.seq !== null && firstKept?.seq !== undefined
           ? Number(firstKept.seq) - 1

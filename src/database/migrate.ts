@@ -44,7 +44,7 @@ const APPEND_ONLY = new Set(['audit_events', 'audit_checkpoints']);
  */
 export async function grantApplicationRole(dataSource: DataSource, role: string, schema: string): Promise<void> {
   await dataSource.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
-  const tables = (await dataSource.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [schema])) as { tablename: string }[];
+  const tables = await dataSource.query<{ tablename: string }[]>(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [schema]);
   for (const { tablename } of tables) {
     const rights = APPEND_ONLY.has(tablename)
       ? 'SELECT, INSERT'
@@ -54,6 +54,6 @@ export async function grantApplicationRole(dataSource: DataSource, role: string,
     if (APPEND_ONLY.has(tablename)) await dataSource.query(`REVOKE UPDATE, DELETE, TRUNCATE ON "${schema}"."${tablename}" FROM "${role}"`);
     await dataSource.query(`GRANT ${rights} ON "${schema}"."${tablename}" TO "${role}"`);
   }
-  const views = (await dataSource.query(`SELECT viewname FROM pg_views WHERE schemaname = $1`, [schema])) as { viewname: string }[];
+  const views = await dataSource.query<{ viewname: string }[]>(`SELECT viewname FROM pg_views WHERE schemaname = $1`, [schema]);
   for (const { viewname } of views) await dataSource.query(`GRANT SELECT ON "${schema}"."${viewname}" TO "${role}"`);
 }

@@ -56,7 +56,13 @@ export class PaymentStore {
           resourceId: change.paymentId,
           ctx,
           detail: created
-            ? { type: payment.type, status: change.status, amount: formatMinor(payment.amountMinor), currency: payment.currency, batch_id: payment.batchId }
+            ? {
+                type: payment.type,
+                status: change.status,
+                amount: formatMinor(payment.amountMinor),
+                currency: payment.currency,
+                batch_id: payment.batchId,
+              }
             : { ...(from ? { from } : {}), to: change.status, source: change.source, qbank_payment_id: payment.qbankPaymentId },
         });
       }),
