@@ -32,7 +32,7 @@ export class AuditLedger {
   private readonly idle: Lane[] = [];
   private readonly waiting: ((lane: Lane) => void)[] = [];
   private readonly inserter: RowInserter<AuditEvent>;
-  private readonly held = new WeakMap<EntityManager, { lane: Lane; seq: number; head: string }>();
+  private readonly held = new WeakMap<EntityManager, { lane: Lane; seq: number; head: string; staged: AuditEvent[] }>();
   readonly enabled: boolean;
 
   constructor(dataSource: DataSource, config: GatewayConfig) {
@@ -42,15 +42,19 @@ export class AuditLedger {
     for (let i = 0; i < lanes; i += 1) this.idle.push(newLane());
   }
 
-  /** Chains `events` (in order) and inserts them within the transaction of `manager`. */
+  /**
+   * Chains `events` (in order) into the transaction of `manager`. They are inserted together, in as few
+   * statements as possible, just before the transaction commits.
+   */
   async append(manager: EntityManager, events: AuditEvent[]): Promise<void> {
     if (!this.enabled || events.length === 0) return;
     let holding = this.held.get(manager);
     if (!holding) {
       const lane = await this.acquire();
-      holding = { lane, seq: lane.seq, head: lane.head };
-      this.held.set(manager, holding);
-      const staged = holding;
+      const staged = { lane, seq: lane.seq, head: lane.head, staged: [] as AuditEvent[] };
+      holding = staged;
+      this.held.set(manager, staged);
+      TransactionRunner.beforeCommit(manager, () => this.inserter.insert(manager, staged.staged).then(() => undefined));
       TransactionRunner.onEnd(manager, (committed) => {
         // SQLite's transactions all share one entity manager: forget this one's lane when it ends.
         this.held.delete(manager);
@@ -64,8 +68,8 @@ export class AuditLedger {
       event.prevHash = holding.head;
       event.hash = chainHash(event, holding.head);
       holding.head = event.hash;
+      holding.staged.push(event);
     }
-    await this.inserter.insert(manager, events);
   }
 
   private acquire(): Promise<Lane> {

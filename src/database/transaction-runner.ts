@@ -4,7 +4,12 @@ import { DataSource, type EntityManager } from 'typeorm';
 /** What to do once a transaction has ended: `committed` false after a rollback (or a commit that failed). */
 export type TransactionEndHook = (committed: boolean) => void;
 
-const endHooks = new WeakMap<EntityManager, TransactionEndHook[]>();
+interface Hooks {
+  beforeCommit: (() => Promise<void>)[];
+  end: TransactionEndHook[];
+}
+
+const hooksOf = new WeakMap<EntityManager, Hooks>();
 
 /**
  * Runs units of work in database transactions. On SQLite, TypeORM shares one connection, so two
@@ -23,19 +28,27 @@ export class TransactionRunner {
   /** `work` in one transaction. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      const hooks: TransactionEndHook[] = [];
+      const hooks: Hooks = { beforeCommit: [], end: [] };
       let committed = false;
       try {
-        const result = await this.dataSource.transaction((manager) => {
-          endHooks.set(manager, hooks);
-          return work(manager);
+        const result = await this.dataSource.transaction(async (manager) => {
+          hooksOf.set(manager, hooks);
+          const value = await work(manager);
+          for (const hook of hooks.beforeCommit) await hook();
+          return value;
         });
         committed = true;
         return result;
       } finally {
-        for (const hook of hooks) hook(committed);
+        for (const hook of hooks.end) hook(committed);
       }
     });
+  }
+
+  private static hooks(manager: EntityManager): Hooks {
+    const hooks = hooksOf.get(manager);
+    if (!hooks) throw new Error('not inside a TransactionRunner transaction');
+    return hooks;
   }
 
   /**
@@ -43,9 +56,12 @@ export class TransactionRunner {
    * this runner's transactions: what needs the hook (the audit chain) must not run outside one.
    */
   static onEnd(manager: EntityManager, hook: TransactionEndHook): void {
-    const hooks = endHooks.get(manager);
-    if (!hooks) throw new Error('not inside a TransactionRunner transaction');
-    hooks.push(hook);
+    TransactionRunner.hooks(manager).end.push(hook);
+  }
+
+  /** Registers work to run inside the transaction of `manager`, after everything else, just before it commits. */
+  static beforeCommit(manager: EntityManager, hook: () => Promise<void>): void {
+    TransactionRunner.hooks(manager).beforeCommit.push(hook);
   }
 
   /** A write outside a transaction, queued behind running transactions on SQLite. */

@@ -61,9 +61,12 @@ export class IdempotencyService implements OnModuleDestroy {
       updatedAt: now,
       expiresAt: new Date(now.getTime() + this.config.idempotency.retentionHours * 3_600_000),
     });
-    await this.transactions.exclusive(() =>
-      this.records.createQueryBuilder().insert().into(IdempotencyRecord).values(candidate).orIgnore().execute(),
-    );
+    const inserted = await this.transactions.exclusive(() => {
+      const insert = this.records.createQueryBuilder().insert().into(IdempotencyRecord).values(candidate).orIgnore();
+      return this.postgres ? insert.returning(['id']).execute() : insert.execute();
+    });
+    // PostgreSQL says in the same round trip whether this insert won; SQLite's are in-process and cheap to look up.
+    if (this.postgres && Array.isArray(inserted.raw) && inserted.raw.length === 1) return { kind: 'new', record: candidate };
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const existing = await this.records.findOneByOrFail({ caller, callerKey });
       if (existing.id === candidate.id) return { kind: 'new', record: existing };
