@@ -17,6 +17,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PositivePayModule } from './positivepay/positivepay.module.js';
@@ -45,7 +46,9 @@ export class AppModule {
         LoggingModule,
         QBankClientModule.forRootAsync({
           connections: config.qbank.connections,
-          useFactory: () => ({
+          inject: [MetricsService],
+          useFactory: (metrics: MetricsService) => ({
+            observer: metrics,
             baseUrl: config.qbank.baseUrl,
             clientId: config.qbank.clientId,
             clientSecret: config.qbank.clientSecret,

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { AuditEvent } from './audit-event.entity.js';
 import { AuditLedger } from './audit-ledger.js';
 
@@ -27,7 +28,11 @@ export class AuditWriter implements OnApplicationShutdown {
     private readonly transactions: TransactionRunner,
     private readonly ledger: AuditLedger,
     private readonly config: GatewayConfig,
+    private readonly metrics: MetricsService,
   ) {
+    metrics.gauge('gateway_audit_backlog', 'Audit events of calls answered but not yet written', [], (gauge) =>
+      gauge.set(this.queue.length),
+    );
     this.timer = setInterval(() => void this.flush(), config.audit.flushIntervalMs);
     this.timer.unref();
   }
@@ -71,6 +76,7 @@ export class AuditWriter implements OnApplicationShutdown {
   }
 
   private async write(batch: { event: AuditEvent; done?: (error?: unknown) => void }[]): Promise<void> {
+    const stopTimer = this.metrics.auditWrite.startTimer();
     try {
       await this.transactions.transaction((manager) =>
         this.ledger.append(
@@ -78,6 +84,7 @@ export class AuditWriter implements OnApplicationShutdown {
           batch.map((b) => b.event),
         ),
       );
+      stopTimer();
       for (const item of batch) item.done?.();
     } catch (error) {
       this.logger.error({ err: error, events: batch.length }, 'audit batch not written; kept for the next attempt');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { QBankClient, type QBankResult } from '#qbank/client';
 import type { Balance } from '#qbank/contract';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { UpstreamCall } from '../common/upstream-call.js';
 
@@ -13,6 +14,7 @@ export class BalancesService {
     private readonly qbank: QBankClient,
     private readonly upstream: UpstreamCall,
     private readonly config: GatewayConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   async balance(accountId: string): Promise<Balance> {
@@ -24,6 +26,7 @@ export class BalancesService {
       return (await pending).data;
     }
     // A coalesced caller still records which upstream call answered it.
+    this.metrics.coalesced.inc();
     return (await this.upstream.run(() => pending)).data;
   }
 }

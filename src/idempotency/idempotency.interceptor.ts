@@ -12,9 +12,12 @@ import { stampAuditFields } from '../common/interceptors/audit-fields.intercepto
 import { validateBody } from '../common/pipes/validation.pipe.js';
 import { contextOf, UUID_V4_PATTERN } from '../common/request-context.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { IDEMPOTENT, type IdempotentOptions } from './idempotent.decorator.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { ReplayedAnswer } from './replayed-answer.js';
+
+const CLAIM_OUTCOME = { new: 'new', takeover: 'takeover', replay: 'replayed', 'in-flight': 'conflict', mismatch: 'mismatch' } as const;
 
 /**
  * Owns the idempotency record of a transactional POST: checks the key, validates the body (nothing is
@@ -30,6 +33,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     private readonly idempotency: IdempotencyService,
     private readonly ledger: AuditLedger,
+    private readonly metrics: MetricsService,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -46,6 +50,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .update(`${options.operation}\n${canonicalJson(request.body)}`)
       .digest('hex');
     const claim = await this.idempotency.claim(ctx.caller!.sub, key.toLowerCase(), options.operation, fingerprint);
+    this.metrics.idempotency.labels(options.operation, CLAIM_OUTCOME[claim.kind]).inc();
     switch (claim.kind) {
       case 'replay':
         ctx.stamped = true;

@@ -10,7 +10,8 @@ import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { SyncLeaseService } from './sync-lease.service.js';
-import { SyncRun, type SyncResource } from './sync-run.entity.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { SYNC_RESOURCES, SyncRun, type SyncResource } from './sync-run.entity.js';
 import { Syncers, type RunProgress } from './syncers.js';
 
 /**
@@ -30,7 +31,21 @@ export class SyncService {
     private readonly config: GatewayConfig,
     private readonly ledger: AuditLedger,
     private readonly cls: ClsService,
-  ) {}
+    private readonly metrics: MetricsService,
+  ) {
+    metrics.gauge(
+      'gateway_sync_data_age_seconds',
+      'Age of each synced resource: seconds since its last successful sync finished (absent before the first)',
+      ['resource'],
+      async (gauge) => {
+        gauge.reset();
+        for (const resource of SYNC_RESOURCES) {
+          const at = await this.dataAsOf(resource).catch(() => null);
+          if (at) gauge.labels(resource).set((Date.now() - at.getTime()) / 1000);
+        }
+      },
+    );
+  }
 
   /**
    * Starts a run; resolves with the recorded run once it started (`wait`: once it finished). Another
@@ -143,6 +158,9 @@ export class SyncService {
       });
       await this.leases.release(run.resource);
       this.lastSuccess.delete(run.resource);
+      this.metrics.syncRuns.labels(run.resource, run.status).inc();
+      for (const change of ['inserted', 'updated', 'unchanged'] as const)
+        this.metrics.syncRows.labels(run.resource, change).inc(run[change]);
     }
     this.logger.log(
       {

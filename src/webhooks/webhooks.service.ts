@@ -6,6 +6,7 @@ import { GatewayConfig } from '../config/gateway-config.js';
 import { GatewayError, ValidationFailedError } from '../common/errors/gateway-errors.js';
 import { UUID_PATTERN } from '../common/request-context.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PaymentEntity } from '../payments/payment.entity.js';
 import { PaymentStore } from '../payments/payment-store.js';
 import { WebhookEventEntity } from './webhook-event.entity.js';
@@ -33,12 +34,12 @@ export interface WebhookOutcome {
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
-  rejected = 0;
 
   constructor(
     private readonly config: GatewayConfig,
     private readonly transactions: TransactionRunner,
     private readonly store: PaymentStore,
+    private readonly metrics: MetricsService,
   ) {}
 
   async receive(rawBody: Buffer | undefined, signature: string | undefined, deliveryId: string | undefined): Promise<WebhookOutcome> {
@@ -49,16 +50,22 @@ export class WebhooksService {
       toleranceSeconds: this.config.webhooks.toleranceSeconds,
     });
     if (!verdict.valid) {
-      this.rejected += 1;
+      this.metrics.webhooks.labels('rejected').inc();
       this.logger.warn({ reason: verdict.reason, delivery_id: deliveryId ?? null }, 'webhook refused: signature');
       throw new GatewayError(400, 'GW_WEBHOOK_SIGNATURE_INVALID', `Webhook signature ${verdict.reason}`);
     }
-    const event = this.parse(rawBody!);
+    let event: PaymentStatusUpdate;
+    try {
+      event = this.parse(rawBody!);
+    } catch (error) {
+      this.metrics.webhooks.labels('rejected').inc();
+      throw error;
+    }
     const payment = event.data!.payment!;
     const qbankPaymentId = String(payment.payment_id).toLowerCase();
     const status = payment.status as PaymentStatus;
     const dedupeKey = `${qbankPaymentId}:${status}`;
-    return this.transactions.transaction(async (manager) => {
+    const outcome = await this.transactions.transaction(async (manager): Promise<WebhookOutcome> => {
       if (await manager.existsBy(WebhookEventEntity, { dedupeKey })) return { received: true, duplicate: true, applied: false };
       const row: WebhookEventEntity = {
         id: randomUUID(),
@@ -77,6 +84,8 @@ export class WebhooksService {
       await this.store.applyPendingWebhooks(manager, stored);
       return { received: true, duplicate: false, applied: true };
     });
+    this.metrics.webhooks.labels(outcome.duplicate ? 'duplicate' : outcome.applied ? 'applied' : 'pending').inc();
+    return outcome;
   }
 
   private parse(rawBody: Buffer): PaymentStatusUpdate {

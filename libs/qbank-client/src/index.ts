@@ -1,4 +1,4 @@
-export { QBankClient, type QBankClientOptions, type CallContext, type QBankResult } from './qbank-client.js';
+export { QBankClient, type QBankClientOptions, type QBankCallObserver, type CallContext, type QBankResult } from './qbank-client.js';
 export { QBankClientModule, type QBankClientModuleOptions, QBANK_CLIENT_OPTIONS } from './qbank-client.module.js';
 export { createUndiciAdapter, type UndiciAdapterOptions } from './undici-adapter.js';
 export { TokenManager } from './token-manager.js';

@@ -15,7 +15,14 @@ import type {
   TransferRequest,
   WireRequest,
 } from '#qbank/contract';
-import { QBankApiError, QBankError, QBankIdempotencyConflictError, QBankIdempotencyMismatchError, QBankNetworkError } from './errors.js';
+import {
+  QBankApiError,
+  QBankError,
+  QBankIdempotencyConflictError,
+  QBankIdempotencyMismatchError,
+  QBankNetworkError,
+  QBankTimeoutError,
+} from './errors.js';
 import { TokenManager, type FetchedToken } from './token-manager.js';
 
 export interface QBankClientOptions {
@@ -30,7 +37,30 @@ export interface QBankClientOptions {
   /** Upper bound of any one wait, `Retry-After` included. */
   maxRetryDelayMs?: number;
   tokenRefreshSkewSeconds?: number;
+  /** Told of every call and token request as it ends (metrics); must not throw. */
+  observer?: QBankCallObserver;
 }
+
+/**
+ * What the client reports of its own traffic. `operation` is the method and the path with ids replaced
+ * (`GET /balances/:id`), `outcome` one of `success`, `client_error`, `server_error`, `timeout`, `network`:
+ * label values stay bounded.
+ */
+export interface QBankCallObserver {
+  call(operation: string, outcome: string, seconds: number): void;
+  tokenFetch(outcome: string, seconds: number): void;
+}
+
+/** The outcome label of a finished call: its error's kind, or success. */
+export function outcomeOf(error?: unknown): string {
+  if (error === undefined) return 'success';
+  if (error instanceof QBankTimeoutError) return 'timeout';
+  if (error instanceof QBankApiError) return error.status >= 500 ? 'server_error' : 'client_error';
+  if (error instanceof QBankIdempotencyConflictError || error instanceof QBankIdempotencyMismatchError) return 'client_error';
+  return 'network';
+}
+
+const ID_SEGMENT = /\/[0-9a-f]{8}-[0-9a-f-]{27,}|\/[^/]*\d[^/]*/gi;
 
 /** Per-call context: the request id to propagate and an optional timeout of its own. */
 export interface CallContext {
@@ -100,10 +130,17 @@ export class QBankClient {
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.basicAuth = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
     this.perCallDefaults = http.defaults.validateStatus === QBANK_AXIOS_DEFAULTS.validateStatus ? {} : QBANK_AXIOS_DEFAULTS;
-    this.tokens = new TokenManager(
-      (scopes, retries) => this.fetchToken(scopes, retries ?? this.maxRetries),
-      options.tokenRefreshSkewSeconds ?? 60,
-    );
+    this.tokens = new TokenManager(async (scopes, retries) => {
+      const started = performance.now();
+      try {
+        const token = await this.fetchToken(scopes, retries ?? this.maxRetries);
+        options.observer?.tokenFetch('success', (performance.now() - started) / 1000);
+        return token;
+      } catch (error) {
+        options.observer?.tokenFetch(outcomeOf(error), (performance.now() - started) / 1000);
+        throw error;
+      }
+    }, options.tokenRefreshSkewSeconds ?? 60);
   }
 
   // ---- Operations ----
@@ -197,6 +234,21 @@ export class QBankClient {
   // ---- The call pipeline: token, request id, retries, typed errors ----
 
   private async call<T>(spec: CallSpec): Promise<QBankResult<T>> {
+    const observer = this.options.observer;
+    if (!observer) return this.attempts<T>(spec);
+    const started = performance.now();
+    const operation = `${spec.method} ${spec.path.replace(ID_SEGMENT, '/:id')}`;
+    try {
+      const result = await this.attempts<T>(spec);
+      observer.call(operation, 'success', (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      observer.call(operation, outcomeOf(error), (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
+  private async attempts<T>(spec: CallSpec): Promise<QBankResult<T>> {
     const requestId = spec.context?.requestId ?? randomUUID();
     const maxRetries = spec.context?.retries ?? this.maxRetries;
     let refreshedToken = false;
