@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
 import { QBankClientModule } from '#qbank/client';
@@ -54,6 +54,15 @@ export class AppModule {
             clientSecret: config.qbank.clientSecret,
             timeoutMs: config.qbank.timeoutMs,
             maxRetries: config.qbank.maxRetries,
+            guard: {
+              failureThreshold: config.qbank.breakerFailures,
+              openMs: config.qbank.breakerOpenMs,
+              maxConcurrent: config.qbank.maxConcurrent,
+              ratePerSecond: config.qbank.ratePerSecond,
+              burst: config.qbank.rateBurst,
+            },
+            onCircuitChange: (operation: string, state: string) =>
+              new Logger('QBankCircuit')[state === 'open' ? 'warn' : 'log']({ operation, state }, `QBank circuit ${state}`),
           }),
         }),
         DatabaseModule,

@@ -21,6 +21,16 @@ const config = configOrExit();
 const sandbox = config.sandboxMode ? await startBundledSandbox(config) : undefined;
 const app = await createGateway(config);
 app.enableShutdownHooks();
+// The shutdown's outer deadline: draining, then in-flight requests, then the audit flush — or exit anyway.
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => {
+    setTimeout(() => {
+      process.stderr.write(
+        `${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'shutdown deadline passed: exiting' })}\n`,
+      );
+      process.exit(1);
+    }, config.server.shutdownDrainMs + config.server.shutdownTimeoutMs).unref();
+  });
 await app.listen({ port: config.server.port, host: config.server.host });
 const logger = new Logger('Gateway');
 logger.log({ port: config.server.port, sandbox_mode: config.sandboxMode, qbank: config.qbank.baseUrl }, 'QBank gateway listening');

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuditWriter } from '../audit/audit-writer.service.js';
 import { auditEventFor } from '../audit/audit-event.factory.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { ShutdownState } from '../health/shutdown-state.js';
 import { GatewayLogger } from '../logging/gateway-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { contextOf } from './request-context.js';
@@ -16,6 +17,7 @@ export function installHttpHooks(app: NestFastifyApplication): void {
   const metrics = app.get(MetricsService);
   const { durableReads, enabled: auditEnabled } = app.get(GatewayConfig).audit;
   const log = app.get(GatewayLogger).pino;
+  const shutdown = app.get(ShutdownState, { strict: false });
 
   fastify.addHook('onRequest', (request, reply, done) => {
     contextOf(request);
@@ -24,6 +26,8 @@ export function installHttpHooks(app: NestFastifyApplication): void {
   });
 
   fastify.addHook('onSend', async (request, reply, payload) => {
+    // Draining: every answer closes its connection, so keep-alive clients reconnect to another replica.
+    if (shutdown.shuttingDown) void reply.header('connection', 'close');
     const ctx = contextOf(request);
     if (ctx.completed) return payload;
     ctx.completed = true;

@@ -27,6 +27,10 @@ export class ServerConfig {
   @IsString() host!: string;
   @IsInt() @Min(1024) bodyLimitBytes!: number;
   @IsIn(LOG_LEVELS) logLevel!: (typeof LOG_LEVELS)[number];
+  /** After SIGTERM: how long readiness answers 503 (and answers say `Connection: close`) while still serving, so a load balancer drains the replica. */
+  @IsInt() @Min(0) @Max(120_000) shutdownDrainMs!: number;
+  /** Then: how long in-flight requests may take to finish before the process exits anyway. */
+  @IsInt() @Min(100) @Max(300_000) shutdownTimeoutMs!: number;
 }
 
 export class DatabaseConfig {
@@ -54,6 +58,15 @@ export class QBankConfig {
   @IsInt() @Min(100) timeoutMs!: number;
   @IsInt() @Min(0) @Max(10) maxRetries!: number;
   @IsInt() @Min(1) @Max(1024) connections!: number;
+  /** Consecutive failures of one operation that open its circuit (0: no breaker). */
+  @IsInt() @Min(0) @Max(1000) breakerFailures!: number;
+  /** How long an open circuit fails fast before a probe. */
+  @IsInt() @Min(100) @Max(600_000) breakerOpenMs!: number;
+  /** Calls to QBank in flight at once per process (0: no cap). */
+  @IsInt() @Min(0) @Max(100_000) maxConcurrent!: number;
+  /** QBank's published rate limit for this client, per process: calls per second and burst (0: none). */
+  @IsInt() @Min(0) @Max(1_000_000) ratePerSecond!: number;
+  @IsInt() @Min(0) @Max(1_000_000) rateBurst!: number;
 }
 
 export class AuthConfig {
@@ -139,6 +152,8 @@ const ENV: Record<string, string> = {
   'server.host': 'HOST',
   'server.bodyLimitBytes': 'BODY_LIMIT_BYTES',
   'server.logLevel': 'LOG_LEVEL',
+  'server.shutdownDrainMs': 'SHUTDOWN_DRAIN_MS',
+  'server.shutdownTimeoutMs': 'SHUTDOWN_TIMEOUT_MS',
   'database.url': 'DATABASE_URL',
   'database.migrationUrl': 'DATABASE_MIGRATION_URL',
   'database.migrateOnStart': 'DATABASE_MIGRATE_ON_START',
@@ -151,6 +166,11 @@ const ENV: Record<string, string> = {
   'qbank.timeoutMs': 'QBANK_TIMEOUT_MS',
   'qbank.maxRetries': 'QBANK_MAX_RETRIES',
   'qbank.connections': 'QBANK_CONNECTIONS',
+  'qbank.breakerFailures': 'QBANK_BREAKER_FAILURES',
+  'qbank.breakerOpenMs': 'QBANK_BREAKER_OPEN_MS',
+  'qbank.maxConcurrent': 'QBANK_MAX_CONCURRENT',
+  'qbank.ratePerSecond': 'QBANK_RATE_LIMIT_PER_SECOND',
+  'qbank.rateBurst': 'QBANK_RATE_LIMIT_BURST',
   'auth.mode': 'AUTH_MODE',
   'auth.devKeyFile': 'AUTH_DEV_KEY_FILE',
   'auth.jwksUrl': 'AUTH_JWKS_URL',
@@ -189,9 +209,16 @@ const INTEGER_SETTINGS = new Set([
   'sandboxPort',
   'server.port',
   'server.bodyLimitBytes',
+  'server.shutdownDrainMs',
+  'server.shutdownTimeoutMs',
   'qbank.timeoutMs',
   'qbank.maxRetries',
   'qbank.connections',
+  'qbank.breakerFailures',
+  'qbank.breakerOpenMs',
+  'qbank.maxConcurrent',
+  'qbank.ratePerSecond',
+  'qbank.rateBurst',
   'audit.flushIntervalMs',
   'audit.maxBatchSize',
   'audit.retentionDays',

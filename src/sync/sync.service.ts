@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { ClsService } from 'nestjs-cls';
@@ -19,9 +19,11 @@ import { Syncers, type RunProgress } from './syncers.js';
  * page by page while renewing the lease and logging progress, and records the outcome with its audit event.
  */
 @Injectable()
-export class SyncService {
+export class SyncService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(SyncService.name);
   private lastSuccess = new Map<SyncResource, { at: Date | null; checked: number }>();
+  private readonly running = new Set<Promise<SyncRun>>();
+  private stopping = false;
 
   constructor(
     @InjectRepository(SyncRun) private readonly runs: Repository<SyncRun>,
@@ -82,6 +84,8 @@ export class SyncService {
     // The run's audit event names who asked for it: the caller of `POST /v1/sync/…`, or `system`.
     const caller = this.cls.isActive() ? this.cls.get<RequestContext | undefined>(CONTEXT_KEY) : undefined;
     const done = this.execute(run, ttlMs, caller);
+    this.running.add(done);
+    void done.finally(() => this.running.delete(done)).catch(() => undefined);
     if (wait) return done;
     done.catch(() => undefined);
     return { ...run };
@@ -97,6 +101,7 @@ export class SyncService {
       unchanged: 0,
       watermark: null,
       onPage: async () => {
+        if (this.stopping) throw new Error('interrupted: the gateway is shutting down; the next run continues from the watermark');
         const rows = progress.inserted + progress.updated + progress.unchanged;
         this.logger.log(
           {
@@ -174,6 +179,12 @@ export class SyncService {
       'sync finished',
     );
     return run;
+  }
+
+  /** On shutdown, running syncs stop at their next page, record themselves as failed and release their leases. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.running]);
   }
 
   /** When the last successful sync of `resource` finished (cached for a second). */

@@ -11,3 +11,4 @@ export {
   QBankNetworkError,
   QBankTimeoutError,
 } from './errors.js';
+export { QBankUnavailableError, UpstreamGuard, type UpstreamGuardOptions } from './upstream-guard.js';

@@ -24,6 +24,7 @@ import {
   QBankTimeoutError,
 } from './errors.js';
 import { TokenManager, type FetchedToken } from './token-manager.js';
+import { QBankUnavailableError, UpstreamGuard, type UpstreamGuardOptions } from './upstream-guard.js';
 
 export interface QBankClientOptions {
   /** Includes the version prefix, e.g. `http://127.0.0.1:4010/v1`. */
@@ -39,6 +40,16 @@ export interface QBankClientOptions {
   tokenRefreshSkewSeconds?: number;
   /** Told of every call and token request as it ends (metrics); must not throw. */
   observer?: QBankCallObserver;
+  /** Circuit breaker per operation, concurrency cap, client-side rate limit (none by default). */
+  guard?: UpstreamGuardOptions;
+  /** Told when an operation's circuit opens, half-opens or closes again (logs). */
+  onCircuitChange?: (operation: string, state: 'closed' | 'open' | 'half-open') => void;
+}
+
+/** What opens a circuit: QBank failing (5xx, maintenance), not answering in time, or unreachable — never a 4xx. */
+function countsAgainstCircuit(error: unknown): boolean {
+  if (error instanceof QBankApiError) return error.status >= 500;
+  return error instanceof QBankTimeoutError || error instanceof QBankNetworkError;
 }
 
 /**
@@ -54,6 +65,7 @@ export interface QBankCallObserver {
 /** The outcome label of a finished call: its error's kind, or success. */
 export function outcomeOf(error?: unknown): string {
   if (error === undefined) return 'success';
+  if (error instanceof QBankUnavailableError) return error.reason;
   if (error instanceof QBankTimeoutError) return 'timeout';
   if (error instanceof QBankApiError) return error.status >= 500 ? 'server_error' : 'client_error';
   if (error instanceof QBankIdempotencyConflictError || error instanceof QBankIdempotencyMismatchError) return 'client_error';
@@ -129,6 +141,7 @@ export class QBankClient {
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
     this.basicAuth = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
+    this.guard = options.guard ? new UpstreamGuard(options.guard, options.onCircuitChange) : undefined;
     this.perCallDefaults = http.defaults.validateStatus === QBANK_AXIOS_DEFAULTS.validateStatus ? {} : QBANK_AXIOS_DEFAULTS;
     this.tokens = new TokenManager(async (scopes, retries) => {
       const started = performance.now();
@@ -142,6 +155,8 @@ export class QBankClient {
       }
     }, options.tokenRefreshSkewSeconds ?? 60);
   }
+
+  private readonly guard: UpstreamGuard | undefined;
 
   // ---- Operations ----
 
@@ -233,13 +248,22 @@ export class QBankClient {
 
   // ---- The call pipeline: token, request id, retries, typed errors ----
 
+  /** The state of each operation's circuit breaker (`GET /balances/:id` → `closed`, `open` or `half-open`). */
+  circuits(): Record<string, 'closed' | 'open' | 'half-open'> {
+    return this.guard?.states() ?? {};
+  }
+
   private async call<T>(spec: CallSpec): Promise<QBankResult<T>> {
     const observer = this.options.observer;
-    if (!observer) return this.attempts<T>(spec);
-    const started = performance.now();
     const operation = `${spec.method} ${spec.path.replace(ID_SEGMENT, '/:id')}`;
+    const guarded = () =>
+      this.guard
+        ? this.guard.run(operation, spec.context?.timeoutMs ?? this.timeoutMs, () => this.attempts<T>(spec), countsAgainstCircuit)
+        : this.attempts<T>(spec);
+    if (!observer) return guarded();
+    const started = performance.now();
     try {
-      const result = await this.attempts<T>(spec);
+      const result = await guarded();
       observer.call(operation, 'success', (performance.now() - started) / 1000);
       return result;
     } catch (error) {

@@ -60,15 +60,18 @@ export class UpstreamUnavailableError extends GatewayError {
   }
 }
 
+/** A caller may retry a QBank failure after a short pause: the breaker decides soon whether QBank is down. */
+const UPSTREAM_RETRY_AFTER_SECONDS = '2';
+
 export class UpstreamTimeoutError extends GatewayError {
   constructor(timeoutMs: number) {
-    super(504, 'GW_UPSTREAM_TIMEOUT', `QBank did not answer within ${timeoutMs} ms`);
+    super(504, 'GW_UPSTREAM_TIMEOUT', `QBank did not answer within ${timeoutMs} ms`, { 'retry-after': UPSTREAM_RETRY_AFTER_SECONDS });
   }
 }
 
 export class UpstreamBadGatewayError extends GatewayError {
   constructor(message: string, errorCode = 'GW_UPSTREAM_BAD_GATEWAY') {
-    super(502, errorCode, message);
+    super(502, errorCode, message, { 'retry-after': UPSTREAM_RETRY_AFTER_SECONDS });
   }
 }
 

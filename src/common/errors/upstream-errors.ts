@@ -4,6 +4,7 @@ import {
   QBankIdempotencyMismatchError,
   QBankNetworkError,
   QBankTimeoutError,
+  QBankUnavailableError,
   type QBankError,
 } from '#qbank/client';
 import { GatewayError, GatewayProblem, UpstreamBadGatewayError, UpstreamTimeoutError, UpstreamUnavailableError } from './gateway-errors.js';
@@ -21,6 +22,7 @@ export function fromUpstream(error: QBankError): GatewayError | GatewayProblem {
   if (error instanceof QBankIdempotencyMismatchError) {
     return new GatewayProblem(422, 'idempotency-key-reuse', 'Idempotency key reused', error.message, error.transactionId);
   }
+  if (error instanceof QBankUnavailableError) return new UpstreamUnavailableError(error.message, error.retryAfterSeconds);
   if (error instanceof QBankTimeoutError) return new UpstreamTimeoutError(error.timeoutMs);
   if (error instanceof QBankNetworkError) return new UpstreamBadGatewayError('QBank could not be reached or answered unreadably');
   if (error instanceof QBankApiError) {
