@@ -30,7 +30,11 @@ describe('graceful shutdown', () => {
 
   it('SIGTERM during a 50-connection load: readiness 503 first, no accepted request fails, every answered call audited', async () => {
     const database = testDatabase();
-    const replica = await startReplica(sandbox.baseUrl, keyFile, { ...database.env, SHUTDOWN_DRAIN_MS: '1500' });
+    const replica = await startReplica(sandbox.baseUrl, keyFile, {
+      ...database.env,
+      SHUTDOWN_DRAIN_MS: '1500',
+      LIMITS_CALLER_RATE_PER_SECOND: '0',
+    });
     const bank = (await (
       await fetch(`${sandbox.baseUrl}/token`, {
         method: 'POST',

@@ -124,6 +124,21 @@ export class BalancesConfig {
 }
 
 /** The gateway's whole configuration: `config/*.yaml` overridden by the environment, validated once at boot. */
+/** The most one caller may move with one payment type: per payment and per UTC day, as decimal strings. */
+export interface PaymentLimit {
+  perPayment?: string;
+  perDay?: string;
+}
+export type PaymentLimits = Partial<Record<'WIRE' | 'TRANSFER' | 'ACH', PaymentLimit>>;
+
+export class LimitsConfig {
+  /** Requests per second per caller (JWT `sub`), per replica; 0: no limit. */
+  @IsInt() @Min(0) @Max(1_000_000) callerRatePerSecond!: number;
+  @IsInt() @Min(1) @Max(1_000_000) callerBurst!: number;
+  /** Payment limits by role (a caller gets the highest its roles grant) and by caller (overrides its roles). */
+  payments!: { roles?: Record<string, PaymentLimits>; callers?: Record<string, PaymentLimits> };
+}
+
 export class GatewayConfig {
   @IsIn(['development', 'test', 'production']) nodeEnv!: 'development' | 'test' | 'production';
   /** No `QBANK_BASE_URL`: the bundled sandbox is started and used. */
@@ -138,6 +153,7 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => IdempotencyConfig) idempotency!: IdempotencyConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks!: WebhooksConfig;
   @ValidateNested() @Type(() => SyncConfig) sync!: SyncConfig;
+  @ValidateNested() @Type(() => LimitsConfig) limits!: LimitsConfig;
   /** Role → scopes, from `config/roles.yaml`. */
   roles!: Record<string, string[]>;
 }
@@ -193,6 +209,8 @@ const ENV: Record<string, string> = {
   'sync.scheduleEnabled': 'SYNC_SCHEDULE_ENABLED',
   'sync.onStartup': 'SYNC_ON_STARTUP',
   'sync.leaseSeconds': 'SYNC_LEASE_SECONDS',
+  'limits.callerRatePerSecond': 'LIMITS_CALLER_RATE_PER_SECOND',
+  'limits.callerBurst': 'LIMITS_CALLER_BURST',
   'sync.overlapHours': 'SYNC_OVERLAP_HOURS',
   'sync.maxAgeHours': 'SYNC_MAX_AGE_HOURS',
 };
@@ -226,6 +244,8 @@ const INTEGER_SETTINGS = new Set([
   'idempotency.retentionHours',
   'webhooks.toleranceSeconds',
   'sync.leaseSeconds',
+  'limits.callerRatePerSecond',
+  'limits.callerBurst',
   'sync.overlapHours',
   'sync.maxAgeHours',
 ]);
@@ -314,6 +334,16 @@ function policyProblems(config: GatewayConfig): string[] {
     if (!auth.jwksUrl && !auth.publicKey) problems.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY: one is required when AUTH_MODE=jwks');
     if (!auth.issuer) problems.push('AUTH_ISSUER: is required when AUTH_MODE=jwks');
   }
+  for (const [kind, entries] of Object.entries(config.limits?.payments ?? {}))
+    for (const [name, limits] of Object.entries(entries ?? {}))
+      for (const [type, limit] of Object.entries((limits ?? {}) as Record<string, PaymentLimit>)) {
+        if (!['WIRE', 'TRANSFER', 'ACH'].includes(type)) problems.push(`limits.payments.${kind}.${name}: ${type} is not a payment type`);
+        for (const [field, value] of Object.entries(limit ?? {}))
+          if (!['perPayment', 'perDay'].includes(field) || typeof value !== 'string' || !/^\d{1,15}(\.\d{1,2})?$/.test(value))
+            problems.push(
+              `limits.payments.${kind}.${name}.${type}.${field}: must be perPayment or perDay, an amount as a string ("100000.00")`,
+            );
+      }
   for (const [role, scopes] of Object.entries(config.roles ?? {})) {
     if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string'))
       problems.push(`config/roles.yaml: role ${role} must list scope names`);

@@ -13,6 +13,7 @@ import { TransactionRunner } from '../database/transaction-runner.js';
 import { TransactionEntity } from '../transactions/transaction.entity.js';
 import { PaymentBatch, PaymentEntity } from './payment.entity.js';
 import type { CreateAchDto, CreateTransferDto, CreateWireDto } from './payment-requests.dto.js';
+import { PaymentLimits } from './payment-limits.js';
 import { PaymentStore } from './payment-store.js';
 import { paymentView, type BatchView, type PaymentView } from './payment.view.js';
 
@@ -32,6 +33,7 @@ export class PaymentsService {
     private readonly store: PaymentStore,
     private readonly transactions: TransactionRunner,
     private readonly cls: ClsService,
+    private readonly limits: PaymentLimits,
     @InjectRepository(PaymentEntity) private readonly payments: Repository<PaymentEntity>,
   ) {}
 
@@ -128,7 +130,10 @@ export class PaymentsService {
   ): Promise<PaymentView> {
     const ctx = this.context();
     const { fresh } = ctx.idempotency;
-    const created = await this.transactions.transaction((manager) => this.store.createPending(manager, [payment], undefined, fresh));
+    const created = await this.transactions.transaction(async (manager) => {
+      if (fresh) await this.limits.check(manager, ctx.caller!, payment.type, [payment.amountMinor]);
+      return this.store.createPending(manager, [payment], undefined, fresh);
+    });
     // A retry that took the record over continues with the payment as stored.
     const stored = fresh ? payment : await this.payments.findOneByOrFail({ paymentId: payment.paymentId });
     let answer: Unstamped<Payment>;
@@ -180,7 +185,16 @@ export class PaymentsService {
       }),
     );
     // A retry that took the record over finds the batch and its payments already stored.
-    await this.transactions.transaction((manager) => this.store.createPending(manager, entries, batch, ctx.idempotency.fresh));
+    await this.transactions.transaction(async (manager) => {
+      if (ctx.idempotency.fresh)
+        await this.limits.check(
+          manager,
+          ctx.caller!,
+          'ACH',
+          entries.map((e) => e.amountMinor),
+        );
+      return this.store.createPending(manager, entries, batch, ctx.idempotency.fresh);
+    });
     const stored = await this.payments.find({ where: { batchId }, order: { batchIndex: 'ASC' } });
     let answer: Unstamped<AchBatch>;
     try {
