@@ -20,7 +20,11 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   const adapter = new FastifyAdapter({
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFor(req.headers['x-request-id']),
-    return503OnClosing: true,
+    // Not Nest's blanket 503 from the first moment of shutdown: the replica keeps serving while it drains
+    // (ShutdownState), and once it closes, new connections are refused rather than answered.
+    return503OnClosing: false,
+    // Connections are closed by the graceful shutdown (ShutdownState), once accepted requests are answered.
+    forceCloseConnections: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, rawBody: true });
   app.useLogger(app.get(GatewayLogger));

@@ -54,6 +54,7 @@ describe('graceful shutdown', () => {
       const answered: string[] = [];
       const failures: string[] = [];
       let refused = 0;
+      let sigtermAt = 0;
       const worker = async () => {
         for (;;) {
           try {
@@ -68,7 +69,7 @@ describe('graceful shutdown', () => {
               refused += 1;
               return;
             }
-            failures.push(`${(error as Error).message} ${code ?? ''}`);
+            failures.push(`${(error as Error).message} ${code ?? ''} @${Date.now() - sigtermAt}`);
             return;
           }
         }
@@ -76,6 +77,7 @@ describe('graceful shutdown', () => {
       const workers = Array.from({ length: 50 }, () => worker());
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const exited = new Promise((resolve) => replica.child.once('exit', resolve));
+      sigtermAt = Date.now();
       replica.child.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 300));
       const ready = await fetch(`${replica.url}/health/ready`);

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../common/request-context.js';
-import { canonicalJson } from '#qbank/contract';
 import { AuditEvent, type AuditKind, type AuditOutcome } from './audit-event.entity.js';
 
 /** The actor of work nobody called for: the scheduler's syncs, the sweeps. */
@@ -56,8 +55,9 @@ export function auditEventFor(request: FastifyRequest, reply: FastifyReply | und
   event.requestId = ctx.requestId;
   event.upstreamRequestId = ctx.upstreamRequestId ?? null;
   event.idempotencyKey = typeof key === 'string' ? key.slice(0, 100) : null;
-  event.bodySha256 =
-    request.body === undefined || request.body === null ? null : createHash('sha256').update(canonicalJson(request.body)).digest('hex');
+  // The digest of the bytes the caller sent (kept by the JSON parser): exact, and no walk over a hostile body.
+  const raw = (request as FastifyRequest & { rawBody?: Buffer }).rawBody;
+  event.bodySha256 = raw && raw.length > 0 ? createHash('sha256').update(raw).digest('hex') : null;
   event.clientIp = request.ip ?? null;
   event.detail = null;
   event.chainId = null;

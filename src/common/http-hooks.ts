@@ -20,6 +20,7 @@ export function installHttpHooks(app: NestFastifyApplication): void {
   const shutdown = app.get(ShutdownState, { strict: false });
 
   fastify.addHook('onRequest', (request, reply, done) => {
+    shutdown.inFlight += 1;
     contextOf(request);
     void reply.header('x-request-id', request.id);
     done();
@@ -53,6 +54,14 @@ export function installHttpHooks(app: NestFastifyApplication): void {
     return payload;
   });
 
+  fastify.addHook('onResponse', (request, reply, done) => {
+    shutdown.inFlight -= 1;
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    shutdown.inFlight -= 1;
+    done();
+  });
   // Everything queued is written before the database closes.
   fastify.addHook('onClose', async () => writer.flush());
 }

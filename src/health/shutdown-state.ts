@@ -1,25 +1,48 @@
+import { Server } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
 import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { GatewayConfig } from '../config/gateway-config.js';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** After the server stops accepting: how long a just-accepted connection has to send its request before idle connections are closed. */
+const ACCEPT_GRACE_MS = 200;
+
 /**
- * The first step of a graceful shutdown: readiness turns 503 and every answer says `Connection: close`,
- * while the replica keeps serving for `SHUTDOWN_DRAIN_MS`, so a load balancer stops sending it work and
- * keep-alive clients move to other replicas. Only then does the HTTP server stop accepting connections
- * (Nest closes it after these hooks), wait for in-flight requests, flush the audit queue and close the
- * database.
+ * A graceful shutdown, before Nest closes anything: readiness turns 503 and every answer says
+ * `Connection: close`, while the replica keeps serving for `SHUTDOWN_DRAIN_MS`, so a load balancer stops
+ * sending it work and keep-alive clients move to other replicas. Then the server stops accepting
+ * connections (without resetting those already accepted, as `http.Server#close` would), requests in
+ * flight finish (within `SHUTDOWN_TIMEOUT_MS`), idle connections are closed — and only then does Nest
+ * close the HTTP adapter, flush the audit queue and close the database.
  */
 @Injectable()
 export class ShutdownState implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ShutdownState.name);
   shuttingDown = false;
+  /** Requests received and not yet answered (kept by the HTTP hooks). */
+  inFlight = 0;
 
-  constructor(private readonly config: GatewayConfig) {}
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     if (!signal) return; // app.close() from code (tests): nothing to drain
-    this.logger.log({ signal, drain_ms: this.config.server.shutdownDrainMs }, 'shutting down: draining');
-    await new Promise((resolve) => setTimeout(resolve, this.config.server.shutdownDrainMs));
+    const { shutdownDrainMs, shutdownTimeoutMs } = this.config.server;
+    this.logger.log({ signal, drain_ms: shutdownDrainMs }, 'shutting down: draining');
+    await sleep(shutdownDrainMs);
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as HttpServer | undefined;
+    if (!server?.listening) return;
+    Server.prototype.close.call(server); // stop accepting; accepted connections stay
+    const deadline = Date.now() + shutdownTimeoutMs;
+    const stoppedAt = Date.now();
+    while ((this.inFlight > 0 || Date.now() - stoppedAt < ACCEPT_GRACE_MS) && Date.now() < deadline) await sleep(25);
+    server.closeIdleConnections();
+    this.logger.log({ in_flight: this.inFlight }, 'shutting down: no longer accepting; in-flight requests done');
   }
 }

@@ -23,9 +23,27 @@ export const gatewayValidationPipe = (): ValidationPipe =>
     exceptionFactory: (errors) => new ValidationFailedError(`Invalid request: ${describeValidationErrors(errors).join('; ')}`),
   });
 
+/** Deeper than any request the gateway accepts; deeper bodies are refused before anything walks them recursively. */
+const MAX_BODY_DEPTH = 32;
+
+/** The nesting depth of a parsed JSON value, measured without recursion (a hostile body may nest thousands deep). */
+function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** Validates a request body against a DTO class the way the global pipe does; throws a 400 naming each bad field. */
 export async function validateBody<T extends object>(dto: new () => T, body: unknown): Promise<T> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationFailedError('body: must be a JSON object');
+  if (depthOf(body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) throw new ValidationFailedError(`body: nested deeper than ${MAX_BODY_DEPTH} levels`);
   const instance = plainToInstance(dto, body);
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new ValidationFailedError(`Invalid request: ${describeValidationErrors(errors).join('; ')}`);

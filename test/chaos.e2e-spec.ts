@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
+import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
+import { postgresDatabase, testDatabase } from './support/gateway.js';
+import { freePort, startReplica, type Replica } from './support/replicas.js';
+
+/** A TCP hop between the gateway and QBank that can go dark: while down, connections are refused and open ones cut. */
+async function startOutageProxy(
+  target: URL,
+): Promise<{ url: string; down: () => Promise<void>; up: () => Promise<void>; close: () => Promise<void> }> {
+  const port = await freePort();
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  const up = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = createConnection({ host: target.hostname, port: Number(target.port) });
+        sockets.add(client).add(upstream);
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        client.on('error', drop).on('close', drop);
+        upstream.on('error', drop).on('close', drop);
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+  const down = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      if (!server) return resolve();
+      server.close(() => resolve());
+      server = undefined;
+    });
+  await up();
+  return { url: `http://127.0.0.1:${port}${target.pathname}`, down, up, close: down };
+}
+
+describe('chaos: QBank down for 30 s during a steady mixed load', () => {
+  let sandbox: RunningSandbox;
+  const dir = mkdtempSync(join(tmpdir(), 'qbank-chaos-'));
+  const keyFile = join(dir, 'dev-signing-key');
+  const keys = ensureDevKeys(keyFile);
+  const token = (sub: string, roles: string[]) =>
+    signDevToken(keys, { sub, roles, ttlSeconds: 600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway' });
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, accounts: 1 });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('no 500s, 502/503 with Retry-After, the breaker opens and closes, readiness stays up, no payment duplicated or lost', async () => {
+    const proxy = await startOutageProxy(new URL(sandbox.baseUrl));
+    const database = testDatabase();
+    let replica: Replica | undefined;
+    try {
+      replica = await startReplica(proxy.url, keyFile, {
+        ...database.env,
+        QBANK_TIMEOUT_MS: '1000',
+        QBANK_MAX_RETRIES: '1',
+        QBANK_BREAKER_FAILURES: '3',
+        QBANK_BREAKER_OPEN_MS: '2000',
+        LIMITS_CALLER_RATE_PER_SECOND: '0',
+      });
+      const gateway = replica;
+      const bank = (await (
+        await fetch(`${sandbox.baseUrl}/token`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
+          },
+          body: 'grant_type=client_credentials',
+        })
+      ).json()) as { access_token: string };
+      const accountId = (
+        (await (await fetch(`${sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bank.access_token}` } })).json()) as {
+          data: { account_id: string }[];
+        }
+      ).data[0]!.account_id;
+      const sandboxPayments = async () =>
+        ((await (await fetch(`${sandbox.url}/sandbox/payments`)).json()) as { data: { idempotency_key: string }[] }).data;
+      const before = (await sandboxPayments()).length;
+      const viewer = token('erp-reader', ['treasury-viewer']);
+      const operator = token('payables', ['treasury-operator']);
+
+      const statuses = new Map<number, number>();
+      const withoutRetryAfter: number[] = [];
+      const note = (answer: Response) => {
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        if (answer.status >= 502 && !answer.headers.get('retry-after')) withoutRetryAfter.push(answer.status);
+      };
+      let running = true;
+      const readers = Array.from({ length: 4 }, async () => {
+        while (running) {
+          const answer = await fetch(`${gateway.url}/v1/balances/${accountId}`, { headers: { authorization: `Bearer ${viewer}` } });
+          await answer.arrayBuffer();
+          note(answer);
+          if (answer.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      });
+      // Payers: each logical payment keeps its key and is retried as a careful caller would, until it is answered.
+      const paid: { key: string; paymentId: string }[] = [];
+      const payers = Array.from({ length: 3 }, async () => {
+        while (running) {
+          const key = randomUUID();
+          for (;;) {
+            const answer = await fetch(`${gateway.url}/v1/payments/wire`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json', 'idempotency-key': key },
+              body: JSON.stringify({
+                debtor_account_id: accountId,
+                amount: '3.00',
+                currency: 'USD',
+                creditor: { name: 'Globex', routing_number: '021000021', account_number: '123456789' },
+              }),
+            });
+            const body = (await answer.json()) as { payment_id?: string };
+            note(answer);
+            if (answer.status === 201) {
+              paid.push({ key, paymentId: body.payment_id! });
+              break;
+            }
+            await new Promise((resolve) => setTimeout(resolve, Math.min(2, Number(answer.headers.get('retry-after') ?? 1)) * 250));
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      });
+      // The QBank part of the full health report (the rest — data freshness — is not what this test is about).
+      const health = async () =>
+        (
+          (await (await fetch(`${gateway.url}/health`)).json()) as {
+            details: { qbank: { status: string; circuits?: Record<string, string> } };
+          }
+        ).details.qbank;
+      const ready = async () => (await fetch(`${gateway.url}/health/ready`)).status;
+
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await proxy.down();
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const healthDuring = await health();
+      const readyDuring = await ready();
+      await new Promise((resolve) => setTimeout(resolve, 25_000));
+      await proxy.up();
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      running = false;
+      await Promise.all([...readers, ...payers]);
+      const healthAfter = await health();
+
+      expect(statuses.get(500) ?? 0).toBe(0);
+      expect([...statuses.keys()].filter((s) => ![200, 201, 409, 502, 503, 504].includes(s))).toEqual([]);
+      expect(withoutRetryAfter).toEqual([]);
+      expect(statuses.get(503) ?? 0).toBeGreaterThan(0); // the open circuit answered for QBank
+      expect(healthDuring.status).toBe('down');
+      expect(Object.values(healthDuring.circuits ?? {})).toContain('open');
+      expect(readyDuring).toBe(200); // a bank outage never takes replicas out of the load balancer
+      expect(healthAfter.status).toBe('up');
+      expect(Object.values(healthAfter.circuits ?? {}).every((state) => state === 'closed')).toBe(true); // closed again
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/gateway_upstream_requests_total\{operation="GET \/balances\/:id",outcome="circuit_open"\} [1-9]/);
+
+      // every logical payment reached QBank exactly once
+      expect(paid.length).toBeGreaterThan(10);
+      const upstream = (await sandboxPayments()).slice(before);
+      expect(upstream).toHaveLength(paid.length);
+      expect(new Set(upstream.map((p) => p.idempotency_key)).size).toBe(paid.length);
+      expect(new Set(paid.map((p) => p.paymentId)).size).toBe(paid.length);
+    } finally {
+      await replica?.kill();
+      await proxy.close();
+      await database.drop();
+    }
+  }, 90_000);
+
+  it('a replica killed with SIGKILL every few seconds while two others serve idempotent payments with caller retries → every key maps to exactly one QBank payment', async () => {
+    const database = postgresDatabase();
+    const env = { ...database.env, IDEMPOTENCY_LEASE_SECONDS: '2', LIMITS_CALLER_RATE_PER_SECOND: '0' };
+    const replicas: Replica[] = await Promise.all([0, 1, 2].map(() => startReplica(sandbox.baseUrl, keyFile, env)));
+    const churnPort = Number(new URL(replicas[0]!.url).port);
+    const operator = token('payroll', ['treasury-operator']);
+    const bank = (await (
+      await fetch(`${sandbox.baseUrl}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
+        },
+        body: 'grant_type=client_credentials',
+      })
+    ).json()) as { access_token: string };
+    const accountId = (
+      (await (await fetch(`${sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bank.access_token}` } })).json()) as {
+        data: { account_id: string }[];
+      }
+    ).data[0]!.account_id;
+    const sandboxPayments = async () =>
+      ((await (await fetch(`${sandbox.url}/sandbox/payments`)).json()) as { data: { idempotency_key: string }[] }).data;
+    const before = (await sandboxPayments()).length;
+    try {
+      let running = true;
+      const answers = new Map<string, Set<string>>();
+      const killer = (async () => {
+        while (running) {
+          await new Promise((resolve) => setTimeout(resolve, 2500));
+          if (!running) break;
+          await replicas[0]!.kill('SIGKILL');
+          replicas[0] = await startReplica(sandbox.baseUrl, keyFile, env, churnPort);
+        }
+      })();
+      const payers = Array.from({ length: 6 }, async (_, worker) => {
+        let attempt = worker;
+        while (running) {
+          const key = randomUUID();
+          answers.set(key, new Set());
+          for (;;) {
+            attempt += 1;
+            const target = replicas[attempt % 3]!;
+            try {
+              const answer = await fetch(`${target.url}/v1/payments/wire`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json', 'idempotency-key': key },
+                body: JSON.stringify({
+                  debtor_account_id: accountId,
+                  amount: '4.00',
+                  currency: 'USD',
+                  creditor: { name: 'Globex', routing_number: '021000021', account_number: '123456789' },
+                }),
+              });
+              const body = (await answer.json()) as { payment_id?: string };
+              if (answer.status === 201) {
+                answers.get(key)!.add(body.payment_id!);
+                break;
+              }
+              expect([409, 502, 503, 504]).toContain(answer.status);
+            } catch {
+              /* the replica died under us: retry the same key elsewhere */
+            }
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 12_000));
+      running = false;
+      await Promise.all([killer, ...payers]);
+
+      const keys = [...answers.keys()];
+      expect(keys.length).toBeGreaterThan(20);
+      expect(keys.every((key) => answers.get(key)!.size === 1)).toBe(true); // every retry of a key got the same payment
+      const upstream = (await sandboxPayments()).slice(before);
+      expect(upstream).toHaveLength(keys.length); // and QBank saw each exactly once
+      expect(new Set(upstream.map((p) => p.idempotency_key)).size).toBe(keys.length);
+    } finally {
+      await Promise.all(replicas.map((r) => r.kill()));
+      await database.drop();
+    }
+  }, 90_000);
+});
