@@ -19,6 +19,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   if (config.database.migrateOnStart) await runMigrations(config.database);
   const adapter = new FastifyAdapter({
     bodyLimit: config.server.bodyLimitBytes,
+    requestTimeout: config.server.requestTimeoutMs,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFor(req.headers['x-request-id']),
     // Not Nest's blanket 503 from the first moment of shutdown: the replica keeps serving while it drains
     // (ShutdownState), and once it closes, new connections are refused rather than answered.

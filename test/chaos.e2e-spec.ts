@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,6 +182,76 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
       await database.drop();
     }
   }, 90_000);
+
+  it('QBank slow (latency above the gateway timeout): 504/503 with Retry-After, no pile-up of sockets or memory, and recovery', async () => {
+    const database = testDatabase();
+    const replica = await startReplica(sandbox.baseUrl, keyFile, {
+      ...database.env,
+      QBANK_TIMEOUT_MS: '300',
+      QBANK_MAX_RETRIES: '0',
+      QBANK_BREAKER_OPEN_MS: '1000',
+      LIMITS_CALLER_RATE_PER_SECOND: '0',
+    });
+    const viewer = token('erp-reader', ['treasury-viewer']);
+    const bank = (await (
+      await fetch(`${sandbox.baseUrl}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
+        },
+        body: 'grant_type=client_credentials',
+      })
+    ).json()) as { access_token: string };
+    const accountId = (
+      (await (await fetch(`${sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bank.access_token}` } })).json()) as {
+        data: { account_id: string }[];
+      }
+    ).data[0]!.account_id;
+    const pid = replica.child.pid!;
+    const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+    const sockets = () => readdirSync(`/proc/${pid}/fd`).length;
+    const read = () => fetch(`${replica.url}/v1/balances/${accountId}`, { headers: { authorization: `Bearer ${viewer}` } });
+    try {
+      expect((await read()).status).toBe(200); // warm: token fetched, connections open
+      const baseline = { rss: rssMb(), fds: sockets() };
+      sandbox.settings.latencyMs = 2000;
+      const statuses = new Map<number, number>();
+      let withoutRetryAfter = 0;
+      let peakFds = 0;
+      const until = Date.now() + 8000;
+      await Promise.all(
+        Array.from({ length: 30 }, async () => {
+          while (Date.now() < until) {
+            const answer = await read();
+            await answer.arrayBuffer();
+            statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+            if (!answer.headers.get('retry-after')) withoutRetryAfter += 1;
+            peakFds = Math.max(peakFds, sockets());
+          }
+        }),
+      );
+      sandbox.settings.latencyMs = 0;
+      expect([...statuses.keys()].sort()).toEqual([503, 504]); // timeouts, then the open breaker answering for QBank
+      expect(withoutRetryAfter).toBe(0);
+      // The gateway never holds more than its QBank pool (64) on top of the callers' own connections.
+      expect(peakFds - baseline.fds).toBeLessThan(64 + 30 + 20);
+      expect(rssMb() - baseline.rss).toBeLessThan(60);
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // the slow answers arrive and their sockets settle
+      let recovered = 0;
+      for (let i = 0; i < 20 && recovered === 0; i += 1) {
+        if ((await read()).status === 200) recovered += 1;
+        else await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(recovered).toBe(1);
+      // What stays open is bounded the same way: idle keep-alive connections of the QBank pool and of the callers.
+      expect(sockets() - baseline.fds).toBeLessThan(64 + 30 + 20);
+    } finally {
+      sandbox.settings.latencyMs = 0;
+      await replica.kill();
+      await database.drop();
+    }
+  }, 60_000);
 
   it('a replica killed with SIGKILL every few seconds while two others serve idempotent payments with caller retries → every key maps to exactly one QBank payment', async () => {
     const database = postgresDatabase();

@@ -62,6 +62,7 @@ export class AuditLedger {
       });
     }
     for (const event of events) {
+      scrubText(event);
       holding.seq += 1;
       event.chainId = holding.lane.chainId;
       event.chainSeq = holding.seq;
@@ -100,4 +101,11 @@ function newLane(): Lane {
 function poolSize(dataSource: DataSource): number {
   const extra = (dataSource.options as { extra?: { max?: number } }).extra;
   return Math.max(1, extra?.max ?? 10);
+}
+
+/** No audit event may fail to store because of its text: a NUL (which PostgreSQL refuses) becomes U+FFFD. */
+function scrubText(event: AuditEvent): void {
+  const fields = event as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(fields))
+    if (typeof value === 'string' && value.includes('\u0000')) fields[key] = value.replaceAll('\u0000', '\uFFFD');
 }

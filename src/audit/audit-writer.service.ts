@@ -9,6 +9,11 @@ import { AuditLedger } from './audit-ledger.js';
 /** Events kept in memory while the database is unreachable, before the oldest are dropped (and counted). */
 const MAX_BACKLOG = 100_000;
 
+interface Queued {
+  event: AuditEvent;
+  done?: (error?: unknown) => void;
+}
+
 /**
  * Writes the audit events of calls in batches (each batch chained by the ledger in one transaction): whatever is queued goes to the database in one transaction, at most
  * `audit.flushIntervalMs` after it was queued. A caller that needs its event committed before it answers
@@ -18,7 +23,7 @@ const MAX_BACKLOG = 100_000;
 @Injectable()
 export class AuditWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(AuditWriter.name);
-  private queue: { event: AuditEvent; done?: (error?: unknown) => void }[] = [];
+  private queue: Queued[] = [];
   private flushing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   private dropped = 0;
@@ -75,18 +80,42 @@ export class AuditWriter implements OnApplicationShutdown {
     await this.flushing;
   }
 
-  private async write(batch: { event: AuditEvent; done?: (error?: unknown) => void }[]): Promise<void> {
+  private insert(batch: Queued[]): Promise<void> {
+    return this.transactions.transaction((manager) =>
+      this.ledger.append(
+        manager,
+        batch.map((b) => b.event),
+      ),
+    );
+  }
+
+  private async write(batch: Queued[]): Promise<void> {
     const stopTimer = this.metrics.auditWrite.startTimer();
     try {
-      await this.transactions.transaction((manager) =>
-        this.ledger.append(
-          manager,
-          batch.map((b) => b.event),
-        ),
-      );
+      await this.insert(batch);
       stopTimer();
       for (const item of batch) item.done?.();
     } catch (error) {
+      // One event the database refuses must not hold back the others: write them one by one. When some
+      // pass, those that do not are refused for what they are (logged, dropped); when none pass, the
+      // database itself is failing and the whole batch waits for the next attempt.
+      if (batch.length > 1) {
+        const refused: Queued[] = [];
+        for (const item of batch) {
+          try {
+            await this.insert([item]);
+            item.done?.();
+          } catch (itemError) {
+            refused.push(item);
+            item.done?.(itemError);
+            this.logger.error(
+              { err: itemError, event_id: item.event.id, request_id: item.event.requestId },
+              'audit event refused by the database',
+            );
+          }
+        }
+        if (refused.length < batch.length) return;
+      }
       this.logger.error({ err: error, events: batch.length }, 'audit batch not written; kept for the next attempt');
       // Keep the events (oldest first) for the next flush; durable callers learn of the failure now.
       for (const item of batch) item.done?.(error);

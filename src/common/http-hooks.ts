@@ -5,6 +5,8 @@ import { GatewayConfig } from '../config/gateway-config.js';
 import { ShutdownState } from '../health/shutdown-state.js';
 import { GatewayLogger } from '../logging/gateway-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { ValidationFailedError } from './errors/gateway-errors.js';
+import { sendError } from './errors/error-response.js';
 import { contextOf } from './request-context.js';
 
 /**
@@ -23,6 +25,11 @@ export function installHttpHooks(app: NestFastifyApplication): void {
     shutdown.inFlight += 1;
     contextOf(request);
     void reply.header('x-request-id', request.id);
+    // A NUL anywhere in the path or query would reach a database parameter, which PostgreSQL refuses.
+    if (/%00/.test(request.url)) {
+      sendError(request, reply, new ValidationFailedError('path or query: holds a NUL character (%00)'));
+      return;
+    }
     done();
   });
 

@@ -29,6 +29,8 @@ export class ServerConfig {
   @IsIn(LOG_LEVELS) logLevel!: (typeof LOG_LEVELS)[number];
   /** After SIGTERM: how long readiness answers 503 (and answers say `Connection: close`) while still serving, so a load balancer drains the replica. */
   @IsInt() @Min(0) @Max(120_000) shutdownDrainMs!: number;
+  /** The most a client may take to send a whole request (slow senders are cut off with 408). */
+  @IsInt() @Min(1000) @Max(600_000) requestTimeoutMs!: number;
   /** Then: how long in-flight requests may take to finish before the process exits anyway. */
   @IsInt() @Min(100) @Max(300_000) shutdownTimeoutMs!: number;
 }
@@ -168,6 +170,7 @@ const ENV: Record<string, string> = {
   'server.host': 'HOST',
   'server.bodyLimitBytes': 'BODY_LIMIT_BYTES',
   'server.logLevel': 'LOG_LEVEL',
+  'server.requestTimeoutMs': 'REQUEST_TIMEOUT_MS',
   'server.shutdownDrainMs': 'SHUTDOWN_DRAIN_MS',
   'server.shutdownTimeoutMs': 'SHUTDOWN_TIMEOUT_MS',
   'database.url': 'DATABASE_URL',
@@ -227,6 +230,7 @@ const INTEGER_SETTINGS = new Set([
   'sandboxPort',
   'server.port',
   'server.bodyLimitBytes',
+  'server.requestTimeoutMs',
   'server.shutdownDrainMs',
   'server.shutdownTimeoutMs',
   'qbank.timeoutMs',
