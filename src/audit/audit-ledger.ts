@@ -103,9 +103,26 @@ function poolSize(dataSource: DataSource): number {
   return Math.max(1, extra?.max ?? 10);
 }
 
+/** The free-text fields of an event: what a caller can put there (a path, a token's sub, a header). */
+const TEXT_FIELDS = [
+  'actor',
+  'roles',
+  'path',
+  'route',
+  'action',
+  'resourceId',
+  'errorCode',
+  'upstreamRequestId',
+  'idempotencyKey',
+  'clientIp',
+  'detail',
+] as const;
+
 /** No audit event may fail to store because of its text: a NUL (which PostgreSQL refuses) becomes U+FFFD. */
 function scrubText(event: AuditEvent): void {
-  const fields = event as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(fields))
-    if (typeof value === 'string' && value.includes('\u0000')) fields[key] = value.replaceAll('\u0000', '\uFFFD');
+  for (const field of TEXT_FIELDS) {
+    const value = event[field];
+    if (typeof value === 'string' && value.includes('\u0000'))
+      (event as unknown as Record<string, string>)[field] = value.replaceAll('\u0000', '\uFFFD');
+  }
 }

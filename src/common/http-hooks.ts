@@ -22,7 +22,6 @@ export function installHttpHooks(app: NestFastifyApplication): void {
   const shutdown = app.get(ShutdownState, { strict: false });
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    shutdown.inFlight += 1;
     contextOf(request);
     void reply.header('x-request-id', request.id);
     // A NUL anywhere in the path or query would reach a database parameter, which PostgreSQL refuses.
@@ -61,14 +60,6 @@ export function installHttpHooks(app: NestFastifyApplication): void {
     return payload;
   });
 
-  fastify.addHook('onResponse', (request, reply, done) => {
-    shutdown.inFlight -= 1;
-    done();
-  });
-  fastify.addHook('onRequestAbort', (request, done) => {
-    shutdown.inFlight -= 1;
-    done();
-  });
   // Everything queued is written before the database closes.
   fastify.addHook('onClose', async () => writer.flush());
 }

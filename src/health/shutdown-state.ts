@@ -5,6 +5,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { GatewayConfig } from '../config/gateway-config.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const connections = (server: HttpServer) =>
+  new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
 
 /** After the server stops accepting: how long a just-accepted connection has to send its request before idle connections are closed. */
 const ACCEPT_GRACE_MS = 200;
@@ -21,8 +23,6 @@ const ACCEPT_GRACE_MS = 200;
 export class ShutdownState implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ShutdownState.name);
   shuttingDown = false;
-  /** Requests received and not yet answered (kept by the HTTP hooks). */
-  inFlight = 0;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -40,9 +40,14 @@ export class ShutdownState implements BeforeApplicationShutdown {
     if (!server?.listening) return;
     Server.prototype.close.call(server); // stop accepting; accepted connections stay
     const deadline = Date.now() + shutdownTimeoutMs;
-    const stoppedAt = Date.now();
-    while ((this.inFlight > 0 || Date.now() - stoppedAt < ACCEPT_GRACE_MS) && Date.now() < deadline) await sleep(25);
-    server.closeIdleConnections();
-    this.logger.log({ in_flight: this.inFlight }, 'shutting down: no longer accepting; in-flight requests done');
+    await sleep(ACCEPT_GRACE_MS);
+    // Connections with a request in progress finish it (their answer says Connection: close); idle ones are closed.
+    let open = await connections(server);
+    while (open > 0 && Date.now() < deadline) {
+      server.closeIdleConnections();
+      await sleep(50);
+      open = await connections(server);
+    }
+    this.logger.log({ open_connections: open }, 'shutting down: no longer accepting; requests in flight answered');
   }
 }
