@@ -10,6 +10,7 @@ import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
 import { startReplica, type Replica } from './support/replicas.js';
+import { sandboxAccounts } from './support/sandbox-admin.js';
 
 const run = promisify(execFile);
 const EXPORTED_EVENTS = 1_000_000;
@@ -45,23 +46,9 @@ describe('the audit trail across gateway processes: concurrent chains, streamed 
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, accounts: 2 });
-    bankToken = (
-      (await (
-        await fetch(`${sandbox.baseUrl}/token`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
-          },
-          body: 'grant_type=client_credentials',
-        })
-      ).json()) as { access_token: string }
-    ).access_token;
-    accountId = (
-      (await (await fetch(`${sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bankToken}` } })).json()) as {
-        data: { account_id: string }[];
-      }
-    ).data[0]!.account_id;
+    const bank = await sandboxAccounts(sandbox.baseUrl);
+    bankToken = bank.bankToken;
+    accountId = bank.accountIds[0]!;
   });
   afterAll(async () => {
     await sandbox.close();

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { AuditWriter } from '../src/audit/audit-writer.service.js';
 import { eventually } from './support/capture-server.js';
 import { call, startGateway, type TestGateway } from './support/gateway.js';
-import { admin } from './support/sandbox-admin.js';
+import { admin, sandboxAccounts } from './support/sandbox-admin.js';
 import { signWebhook } from './support/sign.js';
 
 const run = promisify(execFile);
@@ -61,21 +61,7 @@ describe('the audit trail: complete, append-only, tamper-evident, queryable (rea
     gw = await startGateway({ sandbox: { accounts: 3 } });
     auditor = gw.token('audit-team', ['auditor']);
     operator = gw.token('treasury-ops', ['treasury-operator']);
-    const bank = (await (
-      await fetch(`${gw.sandbox.baseUrl}/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
-        },
-        body: 'grant_type=client_credentials',
-      })
-    ).json()) as { access_token: string };
-    accounts = (
-      (await (await fetch(`${gw.sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bank.access_token}` } })).json()) as {
-        data: { account_id: string }[];
-      }
-    ).data.map((a) => a.account_id);
+    accounts = (await sandboxAccounts(gw.sandbox.baseUrl)).accountIds;
   });
   afterAll(() => gw.close());
 

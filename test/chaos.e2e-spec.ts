@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { postgresDatabase, testDatabase } from './support/gateway.js';
+import { sandboxAccounts } from './support/sandbox-admin.js';
 import { freePort, startReplica, type Replica } from './support/replicas.js';
 
 /** A TCP hop between the gateway and QBank that can go dark: while down, connections are refused and open ones cut. */
@@ -74,21 +75,7 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
         LIMITS_CALLER_RATE_PER_SECOND: '0',
       });
       const gateway = replica;
-      const bank = (await (
-        await fetch(`${sandbox.baseUrl}/token`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
-          },
-          body: 'grant_type=client_credentials',
-        })
-      ).json()) as { access_token: string };
-      const accountId = (
-        (await (await fetch(`${sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bank.access_token}` } })).json()) as {
-          data: { account_id: string }[];
-        }
-      ).data[0]!.account_id;
+      const accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;
       const sandboxPayments = async () =>
         ((await (await fetch(`${sandbox.url}/sandbox/payments`)).json()) as { data: { idempotency_key: string }[] }).data;
       const before = (await sandboxPayments()).length;
@@ -193,21 +180,7 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
       LIMITS_CALLER_RATE_PER_SECOND: '0',
     });
     const viewer = token('erp-reader', ['treasury-viewer']);
-    const bank = (await (
-      await fetch(`${sandbox.baseUrl}/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
-        },
-        body: 'grant_type=client_credentials',
-      })
-    ).json()) as { access_token: string };
-    const accountId = (
-      (await (await fetch(`${sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bank.access_token}` } })).json()) as {
-        data: { account_id: string }[];
-      }
-    ).data[0]!.account_id;
+    const accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;
     const pid = replica.child.pid!;
     const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
     const sockets = () => readdirSync(`/proc/${pid}/fd`).length;
@@ -259,21 +232,7 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
     const replicas: Replica[] = await Promise.all([0, 1, 2].map(() => startReplica(sandbox.baseUrl, keyFile, env)));
     const churnPort = Number(new URL(replicas[0]!.url).port);
     const operator = token('payroll', ['treasury-operator']);
-    const bank = (await (
-      await fetch(`${sandbox.baseUrl}/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
-        },
-        body: 'grant_type=client_credentials',
-      })
-    ).json()) as { access_token: string };
-    const accountId = (
-      (await (await fetch(`${sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bank.access_token}` } })).json()) as {
-        data: { account_id: string }[];
-      }
-    ).data[0]!.account_id;
+    const accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;
     const sandboxPayments = async () =>
       ((await (await fetch(`${sandbox.url}/sandbox/payments`)).json()) as { data: { idempotency_key: string }[] }).data;
     const before = (await sandboxPayments()).length;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
+import { sandboxAccounts } from './support/sandbox-admin.js';
 import { startReplica, type Replica } from './support/replicas.js';
 
 describe('money movement across processes', () => {
@@ -43,21 +44,7 @@ describe('money movement across processes', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0 });
-    const bank = (await (
-      await fetch(`${sandbox.baseUrl}/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
-        },
-        body: 'grant_type=client_credentials',
-      })
-    ).json()) as { access_token: string };
-    accountId = (
-      (await (await fetch(`${sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bank.access_token}` } })).json()) as {
-        data: { account_id: string }[];
-      }
-    ).data[0]!.account_id;
+    accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;
   });
   afterAll(async () => {
     await sandbox.close();

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
+import { sandboxAccounts } from './support/sandbox-admin.js';
 import { testDatabase } from './support/gateway.js';
 import { startReplica } from './support/replicas.js';
 
@@ -35,21 +36,7 @@ describe('graceful shutdown', () => {
       SHUTDOWN_DRAIN_MS: '1500',
       LIMITS_CALLER_RATE_PER_SECOND: '0',
     });
-    const bank = (await (
-      await fetch(`${sandbox.baseUrl}/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from('gateway:sandbox-secret').toString('base64')}`,
-        },
-        body: 'grant_type=client_credentials',
-      })
-    ).json()) as { access_token: string };
-    const accountId = (
-      (await (await fetch(`${sandbox.baseUrl}/accounts`, { headers: { authorization: `Bearer ${bank.access_token}` } })).json()) as {
-        data: { account_id: string }[];
-      }
-    ).data[0]!.account_id;
+    const accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;
     try {
       const answered: string[] = [];
       const failures: string[] = [];
