@@ -14,6 +14,7 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 import { MoneyMovement1764100000000 } from './migrations/1764100000000-money-movement.js';
 import { SyncedResources1764200000000 } from './migrations/1764200000000-synced-resources.js';
 import { AuditTrail1764300000000 } from './migrations/1764300000000-audit-trail.js';
+import { PaymentDailyTotals1764400000000 } from './migrations/1764400000000-payment-daily-totals.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
 export const ENTITIES = [
@@ -31,7 +32,13 @@ export const ENTITIES = [
   SyncRun,
   SyncLease,
 ];
-export const MIGRATIONS = [InitialSchema1764000000000, MoneyMovement1764100000000, SyncedResources1764200000000, AuditTrail1764300000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  MoneyMovement1764100000000,
+  SyncedResources1764200000000,
+  AuditTrail1764300000000,
+  PaymentDailyTotals1764400000000,
+];
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
 

@@ -5,7 +5,6 @@ import { GatewayError } from '../common/errors/gateway-errors.js';
 import { formatMinor, parseMinor } from '../common/money.js';
 import type { Caller } from '../common/request-context.js';
 import { GatewayConfig, type PaymentLimit } from '../config/gateway-config.js';
-import { PaymentEntity } from './payment.entity.js';
 
 type LimitedType = 'WIRE' | 'TRANSFER' | 'ACH';
 
@@ -18,9 +17,8 @@ interface Effective {
 /**
  * Per-caller payment limits (`limits.payments` in the configuration): the largest single payment and the
  * most per UTC day, per payment type. Checked inside the transaction that records the new payments, before
- * QBank is called; on PostgreSQL a transaction-scoped advisory lock per (caller, type) makes two concurrent
- * requests of one caller see each other's amounts, so together they cannot pass the daily limit (SQLite
- * runs those transactions one at a time). A refusal is 422 `GW_LIMIT_EXCEEDED`, naming the limit.
+ * QBank is called, against a running total per (caller, type, day) in `payment_daily_totals`. A refusal is
+ * 422 `GW_LIMIT_EXCEEDED`, naming the limit.
  */
 @Injectable()
 export class PaymentLimits {
@@ -55,19 +53,16 @@ export class PaymentLimits {
         );
     }
     if (!limits.perDay) return;
-    if (manager.connection.options.type === 'postgres')
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payment-limit:${caller.sub}:${type}`]);
-    const dayStart = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00.000Z');
-    const sent = await manager
-      .createQueryBuilder(PaymentEntity, 'p')
-      .select('COALESCE(SUM(p.amount_minor), 0)', 'total')
-      .where("p.actor = :actor AND p.type = :type AND p.created_at >= :dayStart AND p.status <> 'P_FAILED'", {
-        actor: caller.sub,
-        type,
-        dayStart,
-      })
-      .getRawOne<{ total: string | number }>();
-    const total = BigInt(sent?.total ?? 0) + amounts.reduce((sum, a) => sum + a, 0n);
+    // One row per (caller, type, day), raised in this transaction: its row lock makes concurrent requests
+    // of one caller take turns, so together they cannot pass the limit; a refusal rolls the raise back.
+    const p = manager.connection.options.type === 'postgres' ? (n: number) => `$${n}` : () => '?';
+    const rows = await manager.query<{ total_minor: string | number }[]>(
+      `INSERT INTO payment_daily_totals (actor, type, day, total_minor) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})
+       ON CONFLICT (actor, type, day) DO UPDATE SET total_minor = payment_daily_totals.total_minor + excluded.total_minor
+       RETURNING total_minor`,
+      [caller.sub, type, utcDay(new Date()), amounts.reduce((sum, a) => sum + a, 0n).toString()],
+    );
+    const total = BigInt(rows[0]!.total_minor);
     if (total > limits.perDay.minor)
       throw new GatewayError(
         422,
@@ -75,4 +70,21 @@ export class PaymentLimits {
         `today's ${label} payments would reach ${formatMinor(total)}, over the daily ${label} limit of ${formatMinor(limits.perDay.minor)} (${limits.perDay.from})`,
       );
   }
+}
+
+export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
+
+/** A failed payment gives its amount back to its caller's total of that day (when a limit keeps one). */
+export async function releaseDailyTotal(
+  manager: EntityManager,
+  actor: string,
+  type: string,
+  createdAt: Date,
+  amountMinor: bigint,
+): Promise<void> {
+  const p = manager.connection.options.type === 'postgres' ? (n: number) => `$${n}` : () => '?';
+  await manager.query(
+    `UPDATE payment_daily_totals SET total_minor = total_minor - ${p(1)} WHERE actor = ${p(2)} AND type = ${p(3)} AND day = ${p(4)}`,
+    [amountMinor.toString(), actor, type, utcDay(createdAt)],
+  );
 }

@@ -9,6 +9,7 @@ import { formatMinor } from '../common/money.js';
 import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
 import { WebhookEventEntity } from '../webhooks/webhook-event.entity.js';
 import { PaymentBatch, PaymentEntity, PaymentStatusChange, type StatusSource } from './payment.entity.js';
+import { releaseDailyTotal } from './payment-limits.js';
 import { isFinal, transition } from './payment-state.js';
 import { batchView, paymentView, type BatchView, type PaymentView } from './payment.view.js';
 
@@ -135,6 +136,7 @@ export class PaymentStore {
     );
     const change: PaymentStatusChange = { id: randomUUID(), paymentId: payment.paymentId, status, source, at, detail: failureReason };
     await manager.insert(PaymentStatusChange, change);
+    if (status === 'P_FAILED') await releaseDailyTotal(manager, payment.actor, payment.type, payment.createdAt, payment.amountMinor);
     await this.audit(manager, new Map([[payment.paymentId, payment]]), [change], previousStatus);
     return change;
   }
@@ -184,6 +186,8 @@ export class PaymentStore {
     }
     if (added.length > 0) {
       await manager.insert(PaymentStatusChange, added);
+      if (added.some((change) => change.status === 'P_FAILED'))
+        await releaseDailyTotal(manager, payment.actor, payment.type, payment.createdAt, payment.amountMinor);
       await this.audit(manager, new Map([[payment.paymentId, payment]]), added, previousStatus);
     }
     return [...added, ...(await this.applyPendingWebhooks(manager, payment))];
