@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { startBenchGateway, startBenchSandbox } from './stack.js';
-import { load, median } from './support.js';
-import type { BenchRow } from './table.js';
+import { load, median, PG_URL, postgresSchema } from './support.js';
+import { unmeasured, type BenchRow } from './table.js';
 
-const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ACTORS = 200;
 const DAYS = 365;
 
@@ -54,14 +51,9 @@ export async function auditBenchmark(options: { seconds: number; repetitions: nu
 
 async function auditQueryBenchmark(events: number): Promise<BenchRow[]> {
   const figure = `GET /v1/audit/events by actor and day over ${events.toLocaleString('en-US')} events, PostgreSQL`;
-  const admin = new DataSource({ type: 'postgres', url: PG_URL });
-  try {
-    await admin.initialize();
-  } catch {
-    return [{ figure, gateway: null, baseline: null, ratio: null, target: 'not measured: PostgreSQL unreachable', pass: null }];
-  }
-  const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  await admin.query(`CREATE SCHEMA "${schema}"`);
+  const pg = await postgresSchema();
+  if (!pg) return [unmeasured(figure)];
+  const { schema, admin } = pg;
   const sandbox = await startBenchSandbox();
   const gateway = await startBenchGateway(sandbox.base, { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema }, ['auditor']);
   try {
@@ -117,7 +109,6 @@ async function auditQueryBenchmark(events: number): Promise<BenchRow[]> {
   } finally {
     await gateway.stop();
     await sandbox.service.stop();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.destroy();
+    await pg.drop();
   }
 }

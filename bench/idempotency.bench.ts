@@ -1,28 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { startBenchGateway, startBenchSandbox } from './stack.js';
-import { load } from './support.js';
-import type { BenchRow } from './table.js';
-
-const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresSchema(): Promise<{ schema: string; drop: () => Promise<void> } | undefined> {
-  const admin = new DataSource({ type: 'postgres', url: PG_URL });
-  try {
-    await admin.initialize();
-  } catch {
-    return undefined;
-  }
-  const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  return {
-    schema,
-    drop: async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.destroy();
-    },
-  };
-}
+import { load, PG_URL, postgresSchema } from './support.js';
+import { unmeasured, type BenchRow } from './table.js';
 
 /**
  * What idempotency costs: wire POSTs with new keys through the gateway (the record, its commits, the
@@ -46,14 +25,7 @@ export async function idempotencyBenchmark(options: { seconds: number }): Promis
     ];
     for (const [name, env, cleanup] of databases) {
       if (!env) {
-        rows.push({
-          figure: `wire POSTs/s, ${name}`,
-          gateway: null,
-          baseline: null,
-          ratio: null,
-          target: 'not measured: PostgreSQL unreachable',
-          pass: null,
-        });
+        rows.push(unmeasured(`wire POSTs/s, ${name}`));
         continue;
       }
       const gateway = await startBenchGateway(sandbox.base, env, ['treasury-operator']);

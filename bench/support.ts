@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
+import { DataSource } from 'typeorm';
 
 export const node = process.execPath;
 
@@ -82,4 +84,26 @@ export async function bankToken(sandboxBase: string): Promise<string> {
     body: 'grant_type=client_credentials',
   });
   return ((await answer.json()) as { access_token: string }).access_token;
+}
+
+export const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh schema on the benchmark's PostgreSQL, with the owner's connection; undefined when PostgreSQL does not answer. */
+export async function postgresSchema(): Promise<{ schema: string; admin: DataSource; drop: () => Promise<void> } | undefined> {
+  const admin = new DataSource({ type: 'postgres', url: PG_URL });
+  try {
+    await admin.initialize();
+  } catch {
+    return undefined;
+  }
+  const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  return {
+    schema,
+    admin,
+    drop: async () => {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.destroy();
+    },
+  };
 }

@@ -7,10 +7,9 @@ import { TransactionEntity } from '../src/transactions/transaction.entity.js';
 import { transactionRow } from '../src/sync/syncers.js';
 import type { Transaction } from '#qbank/contract';
 import { startBenchGateway, startBenchSandbox } from './stack.js';
-import { load, median } from './support.js';
-import type { BenchRow } from './table.js';
+import { load, median, PG_URL } from './support.js';
+import { unmeasured, type BenchRow } from './table.js';
 
-const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ACCOUNTS = 10;
 
 /** Peak resident memory of a process, from the kernel (MB). */
@@ -85,14 +84,7 @@ export async function syncBenchmark(options: { rows: number; seconds: number }):
     );
     for (const name of ['SQLite', 'PostgreSQL'] as const) {
       if (name === 'PostgreSQL' && !pg) {
-        rows.push({
-          figure: 'first sync, rows/s, PostgreSQL',
-          gateway: null,
-          baseline: null,
-          ratio: null,
-          target: 'not measured: PostgreSQL unreachable',
-          pass: null,
-        });
+        rows.push(unmeasured('first sync, rows/s, PostgreSQL'));
         continue;
       }
       const env: Record<string, string> = name === 'PostgreSQL' ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {};

@@ -11,6 +11,16 @@ export interface BenchRow {
   pass: boolean | null;
 }
 
+/** The row of a figure that needs PostgreSQL when it does not answer. */
+export const unmeasured = (figure: string): BenchRow => ({
+  figure,
+  gateway: null,
+  baseline: null,
+  ratio: null,
+  target: 'not measured: PostgreSQL unreachable',
+  pass: null,
+});
+
 const fmt = (value: number | null): string =>
   value === null ? '' : Number.isInteger(value) ? String(value) : value.toFixed(value >= 100 ? 0 : 2);
 

@@ -1,15 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
-import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
-import { startReplica, type Replica } from './support/replicas.js';
+import { devCredentials, startReplica, type Replica } from './support/replicas.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
 
 const run = promisify(execFile);
@@ -19,11 +16,7 @@ describe('the audit trail across gateway processes: concurrent chains, streamed 
   let sandbox: RunningSandbox;
   let accountId: string;
   let bankToken: string;
-  const dir = mkdtempSync(join(tmpdir(), 'qbank-audit-replicas-'));
-  const keyFile = join(dir, 'dev-signing-key');
-  const keys = ensureDevKeys(keyFile);
-  const token = (sub: string, roles: string[]) =>
-    signDevToken(keys, { sub, roles, ttlSeconds: 600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway' });
+  const { keyFile, token, remove } = devCredentials('qbank-audit-replicas-');
   const send = (replica: Replica, method: string, path: string, bearer?: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${replica.url}${path}`, {
       method,
@@ -52,7 +45,7 @@ describe('the audit trail across gateway processes: concurrent chains, streamed 
   });
   afterAll(async () => {
     await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   });
 
   it('two gateway processes writing at once on one PostgreSQL → valid chains, no gaps, one event per call', async () => {

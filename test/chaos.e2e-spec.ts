@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
-import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { postgresDatabase, testDatabase } from './support/gateway.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
-import { freePort, startReplica, type Replica } from './support/replicas.js';
+import { devCredentials, freePort, startReplica, type Replica } from './support/replicas.js';
 
 /** A TCP hop between the gateway and QBank that can go dark: while down, connections are refused and open ones cut. */
 async function startOutageProxy(
@@ -47,18 +44,14 @@ async function startOutageProxy(
 
 describe('chaos: QBank down for 30 s during a steady mixed load', () => {
   let sandbox: RunningSandbox;
-  const dir = mkdtempSync(join(tmpdir(), 'qbank-chaos-'));
-  const keyFile = join(dir, 'dev-signing-key');
-  const keys = ensureDevKeys(keyFile);
-  const token = (sub: string, roles: string[]) =>
-    signDevToken(keys, { sub, roles, ttlSeconds: 600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway' });
+  const { keyFile, token, remove } = devCredentials('qbank-chaos-');
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, accounts: 1 });
   });
   afterAll(async () => {
     await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   });
 
   it('no 500s, 502/503 with Retry-After, the breaker opens and closes, readiness stays up, no payment duplicated or lost', async () => {

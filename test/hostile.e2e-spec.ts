@@ -1,11 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
-import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { testDatabase } from './support/gateway.js';
-import { startReplica } from './support/replicas.js';
+import { devCredentials, startReplica } from './support/replicas.js';
 
 const REQUESTS = 10_000;
 
@@ -20,18 +17,14 @@ function generator(seed: number): () => number {
 
 describe('hostile input', () => {
   let sandbox: RunningSandbox;
-  const dir = mkdtempSync(join(tmpdir(), 'qbank-hostile-'));
-  const keyFile = join(dir, 'dev-signing-key');
-  const keys = ensureDevKeys(keyFile);
-  const token = (sub: string, roles: string[]) =>
-    signDevToken(keys, { sub, roles, ttlSeconds: 600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway' });
+  const { keyFile, token, remove } = devCredentials('qbank-hostile-');
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, accounts: 1 });
   });
   afterAll(async () => {
     await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   });
 
   it(`${REQUESTS.toLocaleString('en-US')} malformed or hostile requests → no 5xx, no crash, memory flat`, async () => {

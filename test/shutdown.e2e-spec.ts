@@ -1,32 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
-import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
 import { testDatabase } from './support/gateway.js';
-import { startReplica } from './support/replicas.js';
+import { devCredentials, startReplica } from './support/replicas.js';
 
 describe('graceful shutdown', () => {
   let sandbox: RunningSandbox;
-  const dir = mkdtempSync(join(tmpdir(), 'qbank-shutdown-'));
-  const keyFile = join(dir, 'dev-signing-key');
-  const token = signDevToken(ensureDevKeys(keyFile), {
-    sub: 'erp-reader',
-    roles: ['treasury-viewer'],
-    ttlSeconds: 600,
-    issuer: 'qbank-gateway-dev',
-    audience: 'qbank-gateway',
-  });
+  const { keyFile, token: signed, remove } = devCredentials('qbank-shutdown-');
+  const token = signed('erp-reader', ['treasury-viewer']);
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, accounts: 1 });
   });
   afterAll(async () => {
     await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   });
 
   it('SIGTERM during a 50-connection load: readiness 503 first, accepted requests (slow ones too) answered, every answered call audited', async () => {

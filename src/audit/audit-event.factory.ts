@@ -35,36 +35,30 @@ export function auditEventFor(request: FastifyRequest, reply: FastifyReply | und
   const firstParam = params ? Object.values(params)[0] : undefined;
   const key = request.headers['idempotency-key'];
   const code = status ?? reply?.statusCode ?? 200;
-  const event = new AuditEvent();
-  event.id = randomUUID();
-  event.kind = 'call';
-  event.occurredAt = new Date(ctx.startedAt);
-  event.actor = ctx.caller?.sub ?? (route === WEBHOOK_ROUTE ? 'qbank' : 'anonymous');
-  event.roles = ctx.caller?.roles.join(',') ?? '';
-  event.method = request.method;
-  event.route = route;
-  event.path = request.url.length > 2000 ? request.url.slice(0, 2000) : request.url;
-  event.action = `${request.method} ${route ?? '(no route)'}`;
-  event.scope = ctx.scope ?? null;
-  event.resourceType = resourceTypeOf(route);
-  event.resourceId = ctx.resourceId ?? (typeof firstParam === 'string' ? firstParam.slice(0, 200) : null);
-  event.status = code;
-  event.outcome = outcomeOf(code);
-  event.errorCode = code >= 400 ? (ctx.errorCode ?? null) : null;
-  event.latencyMs = reply ? Math.round(reply.elapsedTime * 1000) / 1000 : Date.now() - ctx.startedAt;
-  event.requestId = ctx.requestId;
-  event.upstreamRequestId = ctx.upstreamRequestId ?? null;
-  event.idempotencyKey = typeof key === 'string' ? key.slice(0, 100) : null;
-  // The digest of the bytes the caller sent (kept by the JSON parser): exact, and no walk over a hostile body.
   const raw = (request as FastifyRequest & { rawBody?: Buffer }).rawBody;
-  event.bodySha256 = raw && raw.length > 0 ? createHash('sha256').update(raw).digest('hex') : null;
-  event.clientIp = request.ip ?? null;
-  event.detail = null;
-  event.chainId = null;
-  event.chainSeq = null;
-  event.prevHash = null;
-  event.hash = null;
-  return event;
+  return Object.assign(blankEvent(), {
+    kind: 'call',
+    occurredAt: new Date(ctx.startedAt),
+    actor: ctx.caller?.sub ?? (route === WEBHOOK_ROUTE ? 'qbank' : 'anonymous'),
+    roles: ctx.caller?.roles.join(',') ?? '',
+    method: request.method,
+    route,
+    path: request.url.length > 2000 ? request.url.slice(0, 2000) : request.url,
+    action: `${request.method} ${route ?? '(no route)'}`,
+    scope: ctx.scope ?? null,
+    resourceType: resourceTypeOf(route),
+    resourceId: ctx.resourceId ?? (typeof firstParam === 'string' ? firstParam.slice(0, 200) : null),
+    status: code,
+    outcome: outcomeOf(code),
+    errorCode: code >= 400 ? (ctx.errorCode ?? null) : null,
+    latencyMs: reply ? Math.round(reply.elapsedTime * 1000) / 1000 : Date.now() - ctx.startedAt,
+    requestId: ctx.requestId,
+    upstreamRequestId: ctx.upstreamRequestId ?? null,
+    idempotencyKey: typeof key === 'string' ? key.slice(0, 100) : null,
+    // The digest of the bytes the caller sent (kept by the JSON parser): exact, and no walk over a hostile body.
+    bodySha256: raw && raw.length > 0 ? createHash('sha256').update(raw).digest('hex') : null,
+    clientIp: request.ip ?? null,
+  } satisfies Partial<AuditEvent>);
 }
 
 /**
@@ -82,32 +76,42 @@ export function recordEvent(fields: {
   actor?: string;
   at?: Date;
 }): AuditEvent {
-  const event = new AuditEvent();
-  event.id = randomUUID();
-  event.kind = fields.kind;
-  event.occurredAt = fields.at ?? new Date();
-  event.actor = fields.actor ?? fields.ctx?.caller?.sub ?? SYSTEM_ACTOR;
-  event.roles = fields.ctx?.caller?.roles.join(',') ?? '';
-  event.method = null;
-  event.route = null;
-  event.path = null;
-  event.action = fields.action;
-  event.scope = null;
-  event.resourceType = fields.resourceType;
-  event.resourceId = fields.resourceId;
-  event.status = null;
-  event.outcome = fields.outcome ?? 'success';
-  event.errorCode = null;
-  event.latencyMs = null;
-  event.requestId = fields.ctx?.requestId ?? randomUUID();
-  event.upstreamRequestId = fields.ctx?.upstreamRequestId ?? null;
-  event.idempotencyKey = null;
-  event.bodySha256 = null;
-  event.clientIp = null;
-  event.detail = fields.detail ? JSON.stringify(fields.detail).slice(0, 2000) : null;
-  event.chainId = null;
-  event.chainSeq = null;
-  event.prevHash = null;
-  event.hash = null;
-  return event;
+  return Object.assign(blankEvent(), {
+    kind: fields.kind,
+    occurredAt: fields.at ?? new Date(),
+    actor: fields.actor ?? fields.ctx?.caller?.sub ?? SYSTEM_ACTOR,
+    roles: fields.ctx?.caller?.roles.join(',') ?? '',
+    action: fields.action,
+    resourceType: fields.resourceType,
+    resourceId: fields.resourceId,
+    outcome: fields.outcome ?? 'success',
+    requestId: fields.ctx?.requestId ?? randomUUID(),
+    upstreamRequestId: fields.ctx?.upstreamRequestId ?? null,
+    detail: fields.detail ? JSON.stringify(fields.detail).slice(0, 2000) : null,
+  } satisfies Partial<AuditEvent>);
+}
+
+/** A new event with its id and every optional column empty (the chain columns are the ledger's to fill). */
+function blankEvent(): AuditEvent {
+  return Object.assign(new AuditEvent(), {
+    id: randomUUID(),
+    method: null,
+    route: null,
+    path: null,
+    scope: null,
+    resourceType: null,
+    resourceId: null,
+    status: null,
+    errorCode: null,
+    latencyMs: null,
+    upstreamRequestId: null,
+    idempotencyKey: null,
+    bodySha256: null,
+    clientIp: null,
+    detail: null,
+    chainId: null,
+    chainSeq: null,
+    prevHash: null,
+    hash: null,
+  } satisfies Partial<AuditEvent>);
 }

@@ -39,16 +39,14 @@ export async function removeExpiredAuditEvents(dataSource: DataSource, before: D
       .getRawMany<{ chain_id: string; last_old: string | number }>();
     let removed = 0;
     let checkpoints = 0;
-    for (const { chain_id: chainId } of chains) {
+    for (const { chain_id: chainId, last_old: lastOld } of chains) {
       const firstKept = await manager
         .createQueryBuilder(AuditEvent, 'e')
         .select('MIN(e.chain_seq)', 'seq')
         .where('e.chain_id = :chainId AND e.occurred_at >= :before', { chainId, before })
         .getRawOne<{ seq: string | number | null }>();
-      const cut =
-        firstKept?.seq !== null && firstKept?.seq !== undefined
-          ? Number(firstKept.seq) - 1
-          : Number(chains.find((c) => c.chain_id === chainId)!.last_old);
+      const firstSeq = firstKept?.seq;
+      const cut = firstSeq === null || firstSeq === undefined ? Number(lastOld) : Number(firstSeq) - 1;
       if (cut < 1) continue;
       const last = await manager.findOneByOrFail(AuditEvent, { chainId, chainSeq: cut });
       await manager.insert(AuditCheckpoint, {

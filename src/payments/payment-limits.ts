@@ -55,7 +55,7 @@ export class PaymentLimits {
     if (!limits.perDay) return;
     // One row per (caller, type, day), raised in this transaction: its row lock makes concurrent requests
     // of one caller take turns, so together they cannot pass the limit; a refusal rolls the raise back.
-    const p = manager.connection.options.type === 'postgres' ? (n: number) => `$${n}` : () => '?';
+    const p = placeholders(manager);
     const rows = await manager.query<{ total_minor: string | number }[]>(
       `INSERT INTO payment_daily_totals (actor, type, day, total_minor) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})
        ON CONFLICT (actor, type, day) DO UPDATE SET total_minor = payment_daily_totals.total_minor + excluded.total_minor
@@ -72,6 +72,10 @@ export class PaymentLimits {
   }
 }
 
+/** The n-th query parameter as the database spells it. */
+const placeholders = (manager: EntityManager): ((n: number) => string) =>
+  manager.connection.options.type === 'postgres' ? (n) => `$${n}` : () => '?';
+
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 
 /** A failed payment gives its amount back to its caller's total of that day (when a limit keeps one). */
@@ -82,7 +86,7 @@ export async function releaseDailyTotal(
   createdAt: Date,
   amountMinor: bigint,
 ): Promise<void> {
-  const p = manager.connection.options.type === 'postgres' ? (n: number) => `$${n}` : () => '?';
+  const p = placeholders(manager);
   await manager.query(
     `UPDATE payment_daily_totals SET total_minor = total_minor - ${p(1)} WHERE actor = ${p(2)} AND type = ${p(3)} AND day = ${p(4)}`,
     [amountMinor.toString(), actor, type, utcDay(createdAt)],

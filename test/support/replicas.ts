@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDevKeys, signDevToken } from '../../src/auth/dev-keys.js';
 
 // Gateways here are separate processes running the compiled entry point (`npm test` builds first).
 const MAIN = 'dist/src/main.js';
@@ -69,5 +73,17 @@ export async function startReplica(
         child.once('exit', () => resolve());
         child.kill(signal);
       }),
+  };
+}
+
+/** A dev signing key of its own for a file's gateway processes, and dev tokens they accept. */
+export function devCredentials(prefix: string): { keyFile: string; token: (sub: string, roles: string[]) => string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const keyFile = join(dir, 'dev-signing-key');
+  const keys = ensureDevKeys(keyFile);
+  return {
+    keyFile,
+    token: (sub, roles) => signDevToken(keys, { sub, roles, ttlSeconds: 600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway' }),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
