@@ -5,6 +5,7 @@ import { GatewayError } from '../common/errors/gateway-errors.js';
 import { formatMinor, parseMinor } from '../common/money.js';
 import type { Caller } from '../common/request-context.js';
 import { GatewayConfig, type PaymentLimit } from '../config/gateway-config.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
 
 type LimitedType = 'WIRE' | 'TRANSFER' | 'ACH';
 
@@ -36,6 +37,16 @@ export class PaymentLimits {
       return { minor: parseMinor(limit[field]!), from };
     };
     return candidates.length ? { perPayment: best('perPayment'), perDay: best('perDay') } : {};
+  }
+
+  /**
+   * Checks `amounts` (minor units) of `type` for `caller` as the last statement of the recording transaction
+   * of `manager`, just before it commits (after its audit events are inserted): the running total's row
+   * lock, which makes one caller's payments take turns, is then held only through the commit. A refusal
+   * rolls the whole transaction back.
+   */
+  checkBeforeCommit(manager: EntityManager, caller: Caller, type: PaymentType, amounts: bigint[]): void {
+    TransactionRunner.beforeCommit(manager, () => this.check(manager, caller, type, amounts));
   }
 
   /** Refuses `amounts` (minor units) of `type` for `caller` when one exceeds a limit; run it in the recording transaction. */

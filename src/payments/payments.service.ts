@@ -131,8 +131,9 @@ export class PaymentsService {
     const ctx = this.context();
     const { fresh } = ctx.idempotency;
     const created = await this.transactions.transaction(async (manager) => {
-      if (fresh) await this.limits.check(manager, ctx.caller!, payment.type, [payment.amountMinor]);
-      return this.store.createPending(manager, [payment], undefined, fresh);
+      const history = await this.store.createPending(manager, [payment], undefined, fresh);
+      if (fresh) this.limits.checkBeforeCommit(manager, ctx.caller!, payment.type, [payment.amountMinor]);
+      return history;
     });
     // A retry that took the record over continues with the payment as stored.
     const stored = fresh ? payment : await this.payments.findOneByOrFail({ paymentId: payment.paymentId });
@@ -186,14 +187,14 @@ export class PaymentsService {
     );
     // A retry that took the record over finds the batch and its payments already stored.
     await this.transactions.transaction(async (manager) => {
+      await this.store.createPending(manager, entries, batch, ctx.idempotency.fresh);
       if (ctx.idempotency.fresh)
-        await this.limits.check(
+        this.limits.checkBeforeCommit(
           manager,
           ctx.caller!,
           'ACH',
           entries.map((e) => e.amountMinor),
         );
-      return this.store.createPending(manager, entries, batch, ctx.idempotency.fresh);
     });
     const stored = await this.payments.find({ where: { batchId }, order: { batchIndex: 'ASC' } });
     let answer: Unstamped<AchBatch>;

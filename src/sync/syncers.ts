@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
-import { QBankClient } from '#qbank/client';
+import { QBankClient, readAhead } from '#qbank/client';
 import type { Account, PositivePayException, Transaction } from '#qbank/contract';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { parseMinor } from '../common/money.js';
@@ -26,6 +26,8 @@ const PAGE = 1000;
 /** Synced transactions written per database transaction. */
 const WRITE_BATCH = 2000;
 const INSERT_CHUNK = 200;
+/** Pages of transactions requested ahead of the one being written (each ~1,000 rows in memory). */
+const READ_AHEAD = 3;
 
 async function insertChunked<T extends object>(manager: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK)
@@ -117,16 +119,11 @@ export class Syncers {
         const since = latest?.latest
           ? new Date(new Date(latest.latest instanceof Date ? latest.latest : `${latest.latest.replace(' ', 'T')}Z`).getTime() - overlapMs)
           : undefined;
-        // The next page is fetched while this one is written (QBank works meanwhile), and pages are
-        // written WRITE_BATCH rows to a transaction: fewer commits, each still a whole number of pages.
+        // Pages are fetched ahead while earlier ones are written (QBank works meanwhile), and written
+        // WRITE_BATCH rows to a transaction: fewer commits, each still a whole number of pages.
         const pages = this.qbank.iterateTransactions({ account_id: account.account_id, posted_since: since?.toISOString(), limit: PAGE });
         let pending: Omit<Transaction, 'timestamp' | 'actor' | 'request_id'>[] = [];
-        let next = pages.next();
-        for (;;) {
-          const current = await next;
-          if (current.done) break;
-          next = pages.next();
-          const page = current.value;
+        for await (const page of readAhead(pages, READ_AHEAD)) {
           pending.push(...page.data);
           if (pending.length >= WRITE_BATCH) {
             await this.writeTransactions(pending, progress);

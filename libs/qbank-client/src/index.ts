@@ -11,4 +11,5 @@ export {
   QBankNetworkError,
   QBankTimeoutError,
 } from './errors.js';
+export { readAhead } from './read-ahead.js';
 export { QBankUnavailableError, UpstreamGuard, type UpstreamGuardOptions } from './upstream-guard.js';
