@@ -54,7 +54,7 @@ export class AuditLedger {
       const staged = { lane, seq: lane.seq, head: lane.head, staged: [] as AuditEvent[] };
       holding = staged;
       this.held.set(manager, staged);
-      TransactionRunner.beforeCommit(manager, () => this.inserter.insert(manager, staged.staged).then(() => undefined));
+      TransactionRunner.beforeCommit(manager, () => this.inserter.stage(manager, staged.staged));
       TransactionRunner.onEnd(manager, (committed) => {
         // SQLite's transactions all share one entity manager: forget this one's lane when it ends.
         this.held.delete(manager);

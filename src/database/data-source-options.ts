@@ -15,6 +15,7 @@ import { MoneyMovement1764100000000 } from './migrations/1764100000000-money-mov
 import { SyncedResources1764200000000 } from './migrations/1764200000000-synced-resources.js';
 import { AuditTrail1764300000000 } from './migrations/1764300000000-audit-trail.js';
 import { PaymentDailyTotals1764400000000 } from './migrations/1764400000000-payment-daily-totals.js';
+import { PaymentLimitCheck1764500000000 } from './migrations/1764500000000-payment-limit-check.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
 export const ENTITIES = [
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   SyncedResources1764200000000,
   AuditTrail1764300000000,
   PaymentDailyTotals1764400000000,
+  PaymentLimitCheck1764500000000,
 ];
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { TransactionRunner } from './transaction-runner.js';
 
 /** Column types whose values both drivers take as they are (no date, JSON or boolean conversion). */
 const PASS_THROUGH_TYPES = new Set(['varchar', 'text', 'char', 'integer', 'int', 'double precision', 'real', 'numeric']);
@@ -17,6 +18,7 @@ export class RowInserter<T extends ObjectLiteral> {
   private readonly table: string;
   private readonly postgres: boolean;
   private readonly sqlByRows = new Map<number, string>();
+  private readonly primary: string[];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -26,6 +28,7 @@ export class RowInserter<T extends ObjectLiteral> {
     const metadata = dataSource.getMetadata(entity);
     this.columns = metadata.columns;
     this.table = metadata.tableName;
+    this.primary = metadata.primaryColumns.map((c) => c.propertyName);
     this.postgres = dataSource.options.type === 'postgres';
     const driver = dataSource.driver;
     this.readers = this.columns.map((c) => {
@@ -50,6 +53,23 @@ export class RowInserter<T extends ObjectLiteral> {
     return inserted;
   }
 
+  /**
+   * Stages the rows' inserts in the caller's transaction (`TransactionRunner.stage`): on PostgreSQL they go
+   * out with the transaction's other staged writes, in one statement.
+   */
+  async stage(manager: EntityManager, rows: T[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += this.options.chunk) {
+      const chunk = rows.slice(i, i + this.options.chunk);
+      const values: unknown[] = [];
+      for (const row of chunk) for (const read of this.readers) values.push(read(row));
+      await TransactionRunner.stage(manager, {
+        sql: this.sql(chunk.length),
+        params: values,
+        keys: chunk.map((row) => rowKey(this.table, this.primary, row)),
+      });
+    }
+  }
+
   private sql(rows: number): string {
     let sql = this.sqlByRows.get(rows);
     if (!sql) {
@@ -61,4 +81,41 @@ export class RowInserter<T extends ObjectLiteral> {
     }
     return sql;
   }
+}
+
+/** How staged writes name a row (`TransactionRunner.stage`): its table and primary key. */
+const rowKey = (table: string, primary: string[], row: ObjectLiteral): string =>
+  `${table}:${JSON.stringify(primary.map((property) => (row as Record<string, unknown>)[property]))}`;
+
+/**
+ * Stages `UPDATE <entity> SET <set> WHERE <primary key>` (by property name) in the caller's transaction,
+ * values converted by the entity's column metadata.
+ */
+export async function stageUpdate<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  where: Partial<T>,
+  set: Partial<T>,
+): Promise<void> {
+  const metadata = manager.connection.getMetadata(entity);
+  const primary = metadata.primaryColumns.map((c) => c.propertyName);
+  if (Object.keys(where).length !== primary.length || !primary.every((property) => property in where))
+    throw new Error(`a staged update of ${metadata.name} names one row by its primary key`);
+  const postgres = manager.connection.options.type === 'postgres';
+  const params: unknown[] = [];
+  const bind = (property: string, value: unknown): string => {
+    const column = metadata.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`${metadata.name} has no property ${property}`);
+    const converted: unknown = column.transformer && !Array.isArray(column.transformer) ? column.transformer.to(value) : value;
+    const prepared: unknown = manager.connection.driver.preparePersistentValue(converted, column);
+    params.push(prepared);
+    return `"${column.databaseName}" = ${postgres ? `$${params.length}` : '?'}`;
+  };
+  const assignments = Object.entries(set).map(([property, value]) => bind(property, value));
+  const conditions = Object.entries(where).map(([property, value]) => bind(property, value));
+  await TransactionRunner.stage(manager, {
+    sql: `UPDATE "${metadata.tableName}" SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')}`,
+    params,
+    keys: [rowKey(metadata.tableName, primary, where)],
+  });
 }

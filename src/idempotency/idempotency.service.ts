@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, type EntityManager, type Repository } from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { stageUpdate } from '../database/row-inserter.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
 
@@ -108,7 +109,8 @@ export class IdempotencyService implements OnModuleDestroy {
 
   /** Stores a final answer within the caller's transaction (see `RequestContext.idempotency.completeWithin`). */
   async completeWithin(manager: EntityManager, record: IdempotencyRecord, status: number, body: unknown): Promise<void> {
-    await manager.update(
+    await stageUpdate(
+      manager,
       IdempotencyRecord,
       { id: record.id },
       { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body), updatedAt: new Date() },

@@ -40,16 +40,9 @@ export class PaymentLimits {
   }
 
   /**
-   * Checks `amounts` (minor units) of `type` for `caller` as the last statement of the recording transaction
-   * of `manager`, just before it commits (after its audit events are inserted): the running total's row
-   * lock, which makes one caller's payments take turns, is then held only through the commit. A refusal
-   * rolls the whole transaction back.
+   * Refuses `amounts` (minor units) of `type` for `caller` when one exceeds a limit, and raises the caller's
+   * running total of the day; run it in the transaction that records the payments.
    */
-  checkBeforeCommit(manager: EntityManager, caller: Caller, type: PaymentType, amounts: bigint[]): void {
-    TransactionRunner.beforeCommit(manager, () => this.check(manager, caller, type, amounts));
-  }
-
-  /** Refuses `amounts` (minor units) of `type` for `caller` when one exceeds a limit; run it in the recording transaction. */
   async check(manager: EntityManager, caller: Caller, type: PaymentType, amounts: bigint[]): Promise<void> {
     if (type !== 'WIRE' && type !== 'TRANSFER' && type !== 'ACH') return;
     const limits = this.effective(caller, type);
@@ -64,24 +57,40 @@ export class PaymentLimits {
         );
     }
     if (!limits.perDay) return;
-    // One row per (caller, type, day), raised in this transaction: its row lock makes concurrent requests
-    // of one caller take turns, so together they cannot pass the limit; a refusal rolls the raise back.
-    const p = placeholders(manager);
-    const rows = await manager.query<{ total_minor: string | number }[]>(
-      `INSERT INTO payment_daily_totals (actor, type, day, total_minor) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})
-       ON CONFLICT (actor, type, day) DO UPDATE SET total_minor = payment_daily_totals.total_minor + excluded.total_minor
-       RETURNING total_minor`,
-      [caller.sub, type, utcDay(new Date()), amounts.reduce((sum, a) => sum + a, 0n).toString()],
-    );
-    const total = BigInt(rows[0]!.total_minor);
-    if (total > limits.perDay.minor)
-      throw new GatewayError(
+    const perDay = limits.perDay;
+    const amount = amounts.reduce((sum, a) => sum + a, 0n);
+    const day = utcDay(new Date());
+    const refusal = (total: bigint) =>
+      new GatewayError(
         422,
         'GW_LIMIT_EXCEEDED',
-        `today's ${label} payments would reach ${formatMinor(total)}, over the daily ${label} limit of ${formatMinor(limits.perDay.minor)} (${limits.perDay.from})`,
+        `today's ${label} payments would reach ${formatMinor(total)}, over the daily ${label} limit of ${formatMinor(perDay.minor)} (${perDay.from})`,
       );
+    if (amount > perDay.minor) throw refusal(amount);
+    // One row per (caller, type, day), raised with the payments' own writes. Its row lock makes concurrent
+    // payments of one caller take turns, and its CHECK constraint (total within the limit stored beside it)
+    // makes the database refuse the raise — and with it the whole transaction — past the limit.
+    const p = placeholders(manager);
+    await TransactionRunner.stage(manager, {
+      sql: `INSERT INTO payment_daily_totals (actor, type, day, total_minor, limit_minor) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})
+       ON CONFLICT (actor, type, day) DO UPDATE SET total_minor = payment_daily_totals.total_minor + excluded.total_minor, limit_minor = excluded.limit_minor`,
+      params: [caller.sub, type, day, amount.toString(), perDay.minor.toString()],
+      keys: [`payment_daily_totals:${JSON.stringify([caller.sub, type, day])}`],
+      failure: async (error, query) => {
+        if (!String((error as { message?: unknown }).message).includes(LIMIT_CONSTRAINT)) return undefined;
+        // For the message only: what the caller has sent today, read outside the refused transaction.
+        const rows = await query<{ total_minor: string | number }>(
+          `SELECT total_minor FROM payment_daily_totals WHERE actor = ${p(1)} AND type = ${p(2)} AND day = ${p(3)}`,
+          [caller.sub, type, day],
+        );
+        return refusal(BigInt(rows[0]?.total_minor ?? 0) + amount);
+      },
+    });
   }
 }
+
+/** The constraint that keeps a running total within its limit (migration 1764500000000). */
+const LIMIT_CONSTRAINT = 'payment_daily_totals_within_limit';
 
 /** The n-th query parameter as the database spells it. */
 const placeholders = (manager: EntityManager): ((n: number) => string) =>

@@ -5,6 +5,7 @@ import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { Payment, PaymentStatus } from '#qbank/contract';
 import { recordEvent } from '../audit/audit-event.factory.js';
 import { AuditLedger } from '../audit/audit-ledger.js';
+import { RowInserter, stageUpdate } from '../database/row-inserter.js';
 import { formatMinor } from '../common/money.js';
 import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
 import { WebhookEventEntity } from '../webhooks/webhook-event.entity.js';
@@ -22,12 +23,19 @@ import { batchView, paymentView, type BatchView, type PaymentView } from './paym
 @Injectable()
 export class PaymentStore {
   private readonly logger = new Logger(PaymentStore.name);
+  private readonly paymentRows: RowInserter<PaymentEntity>;
+  private readonly historyRows: RowInserter<PaymentStatusChange>;
+  private readonly batchRows: RowInserter<PaymentBatch>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly ledger: AuditLedger,
     private readonly cls: ClsService,
-  ) {}
+  ) {
+    this.paymentRows = new RowInserter(dataSource, PaymentEntity, { chunk: 100 });
+    this.historyRows = new RowInserter(dataSource, PaymentStatusChange, { chunk: 500 });
+    this.batchRows = new RowInserter(dataSource, PaymentBatch, { chunk: 1 });
+  }
 
   private context(): RequestContext | undefined {
     return this.cls.isActive() ? this.cls.get<RequestContext | undefined>(CONTEXT_KEY) : undefined;
@@ -71,7 +79,8 @@ export class PaymentStore {
   }
 
   /**
-   * Inserts payments (and their batch), each with its first status, P_PENDING. `fresh`: the caller knows
+   * Inserts payments (and their batch), each with its first status, P_PENDING (staged: on PostgreSQL they
+   * go out with the transaction's audit events in one statement). `fresh`: the caller knows
    * none of them can exist yet (a new idempotency record), so nothing is looked up first; a retry that
    * took a record over passes `false` and only what is missing is inserted. Returns the history written.
    */
@@ -81,7 +90,8 @@ export class PaymentStore {
     batch: PaymentBatch | undefined,
     fresh: boolean,
   ): Promise<PaymentStatusChange[]> {
-    if (batch && (fresh || !(await manager.existsBy(PaymentBatch, { batchId: batch.batchId })))) await manager.insert(PaymentBatch, batch);
+    if (batch && (fresh || !(await manager.existsBy(PaymentBatch, { batchId: batch.batchId }))))
+      await this.batchRows.stage(manager, [batch]);
     const missing: PaymentEntity[] = [];
     for (const payment of payments)
       if (fresh || !(await manager.existsBy(PaymentEntity, { paymentId: payment.paymentId }))) missing.push(payment);
@@ -96,8 +106,8 @@ export class PaymentStore {
         at: p.createdAt,
         detail: null,
       }));
-      await manager.insert(PaymentEntity, chunk);
-      await manager.insert(PaymentStatusChange, entries);
+      await this.paymentRows.stage(manager, chunk);
+      await this.historyRows.stage(manager, entries);
       history.push(...entries);
     }
     await this.audit(manager, new Map(missing.map((p) => [p.paymentId, p])), history);
@@ -129,13 +139,14 @@ export class PaymentStore {
     payment.status = status;
     payment.updatedAt = new Date();
     if (status === 'P_FAILED' && failureReason) payment.failureReason = failureReason.slice(0, 500);
-    await manager.update(
+    await stageUpdate(
+      manager,
       PaymentEntity,
       { paymentId: payment.paymentId },
       { status, updatedAt: payment.updatedAt, failureReason: payment.failureReason },
     );
     const change: PaymentStatusChange = { id: randomUUID(), paymentId: payment.paymentId, status, source, at, detail: failureReason };
-    await manager.insert(PaymentStatusChange, change);
+    await this.historyRows.stage(manager, [change]);
     if (status === 'P_FAILED') await releaseDailyTotal(manager, payment.actor, payment.type, payment.createdAt, payment.amountMinor);
     await this.audit(manager, new Map([[payment.paymentId, payment]]), [change], previousStatus);
     return change;
@@ -144,14 +155,16 @@ export class PaymentStore {
   /**
    * What QBank says of a payment: its id (first time) and each status of its history that is news —
    * written as one update and one insert — then any webhook that arrived before the gateway knew
-   * QBank's id. Returns the history entries written.
+   * QBank's id (`early`, or looked up first, so that the writes can go out together). Returns the history entries written.
    */
   async applyQBank(
     manager: EntityManager,
     payment: PaymentEntity,
     qbank: Omit<Payment, 'timestamp' | 'actor' | 'request_id'>,
     source: StatusSource,
+    early?: WebhookEventEntity[],
   ): Promise<PaymentStatusChange[]> {
+    early ??= await this.pendingWebhooks(manager, payment.qbankPaymentId ?? qbank.payment_id);
     const previousStatus = payment.status;
     const steps = [...(qbank.status_history ?? [])].sort((a, b) => a.at.localeCompare(b.at));
     if (!steps.some((s) => s.status === qbank.status)) steps.push({ status: qbank.status, at: qbank.updated_at });
@@ -173,7 +186,8 @@ export class PaymentStore {
     if (newId) payment.qbankPaymentId = qbank.payment_id;
     if (newId || added.length > 0) {
       payment.updatedAt = new Date();
-      await manager.update(
+      await stageUpdate(
+        manager,
         PaymentEntity,
         { paymentId: payment.paymentId },
         {
@@ -185,18 +199,29 @@ export class PaymentStore {
       );
     }
     if (added.length > 0) {
-      await manager.insert(PaymentStatusChange, added);
+      await this.historyRows.stage(manager, added);
       if (added.some((change) => change.status === 'P_FAILED'))
         await releaseDailyTotal(manager, payment.actor, payment.type, payment.createdAt, payment.amountMinor);
       await this.audit(manager, new Map([[payment.paymentId, payment]]), added, previousStatus);
     }
-    return [...added, ...(await this.applyPendingWebhooks(manager, payment))];
+    return [...added, ...(await this.applyWebhooks(manager, payment, early))];
+  }
+
+  /** Webhooks stored for a QBank payment id before the gateway knew which payment it is. */
+  pendingWebhooks(manager: EntityManager, qbankPaymentId: string | null): Promise<WebhookEventEntity[]> {
+    return qbankPaymentId ? manager.findBy(WebhookEventEntity, { qbankPaymentId, appliedAt: IsNull() }) : Promise.resolve([]);
   }
 
   /** Webhooks received for this payment that are not applied yet; returns the history written. */
   async applyPendingWebhooks(manager: EntityManager, payment: PaymentEntity): Promise<PaymentStatusChange[]> {
-    if (!payment.qbankPaymentId) return [];
-    const pending = await manager.findBy(WebhookEventEntity, { qbankPaymentId: payment.qbankPaymentId, appliedAt: IsNull() });
+    return this.applyWebhooks(manager, payment, await this.pendingWebhooks(manager, payment.qbankPaymentId));
+  }
+
+  private async applyWebhooks(
+    manager: EntityManager,
+    payment: PaymentEntity,
+    pending: WebhookEventEntity[],
+  ): Promise<PaymentStatusChange[]> {
     const added: PaymentStatusChange[] = [];
     for (const event of pending) {
       const body = JSON.parse(event.payload) as { data?: { payment?: { failure_reason?: string | null; updated_at?: string } } };
@@ -210,7 +235,7 @@ export class PaymentStore {
         body.data?.payment?.failure_reason ?? null,
       );
       if (change) added.push(change);
-      await manager.update(WebhookEventEntity, { id: event.id }, { appliedAt: new Date() });
+      await stageUpdate(manager, WebhookEventEntity, { id: event.id }, { appliedAt: new Date() });
     }
     return added;
   }

@@ -132,7 +132,7 @@ export class PaymentsService {
     const { fresh } = ctx.idempotency;
     const created = await this.transactions.transaction(async (manager) => {
       const history = await this.store.createPending(manager, [payment], undefined, fresh);
-      if (fresh) this.limits.checkBeforeCommit(manager, ctx.caller!, payment.type, [payment.amountMinor]);
+      if (fresh) await this.limits.check(manager, ctx.caller!, payment.type, [payment.amountMinor]);
       return history;
     });
     // A retry that took the record over continues with the payment as stored.
@@ -143,8 +143,10 @@ export class PaymentsService {
     } catch (error) {
       throw await this.upstreamFailure(error, [stored]);
     }
+    // Read before the recording transaction, which then only writes: one round trip on PostgreSQL.
+    const early = await this.store.pendingWebhooks(this.payments.manager, stored.qbankPaymentId ?? answer.payment_id);
     return this.transactions.transaction(async (manager) => {
-      const applied = await this.store.applyQBank(manager, stored, answer, 'api');
+      const applied = await this.store.applyQBank(manager, stored, answer, 'api', early);
       const view = fresh ? paymentView(stored, [...created, ...applied]) : (await this.store.view(stored.paymentId, manager))!;
       return this.complete(manager, view);
     });
@@ -189,7 +191,7 @@ export class PaymentsService {
     await this.transactions.transaction(async (manager) => {
       await this.store.createPending(manager, entries, batch, ctx.idempotency.fresh);
       if (ctx.idempotency.fresh)
-        this.limits.checkBeforeCommit(
+        await this.limits.check(
           manager,
           ctx.caller!,
           'ACH',
