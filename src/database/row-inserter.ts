@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { preparedQuery } from './prepared-statements.js';
 import { TransactionRunner } from './transaction-runner.js';
 
 /** Column types whose values both drivers take as they are (no date, JSON or boolean conversion). */
@@ -23,7 +24,7 @@ export class RowInserter<T extends ObjectLiteral> {
   constructor(
     private readonly dataSource: DataSource,
     entity: EntityTarget<T>,
-    private readonly options: { chunk: number; ignoreConflictOn?: string },
+    private readonly options: { chunk: number; ignoreConflictOn?: string; ignoreConflicts?: boolean; returning?: string },
   ) {
     const metadata = dataSource.getMetadata(entity);
     this.columns = metadata.columns;
@@ -70,13 +71,33 @@ export class RowInserter<T extends ObjectLiteral> {
     }
   }
 
+  /**
+   * Inserts the rows outside any transaction and returns the `returning` column of those inserted (conflicts
+   * ignored), in one prepared statement per chunk.
+   */
+  async insertReturning<R>(rows: T[]): Promise<R[]> {
+    const returned: R[] = [];
+    for (let i = 0; i < rows.length; i += this.options.chunk) {
+      const chunk = rows.slice(i, i + this.options.chunk);
+      const values: unknown[] = [];
+      for (const row of chunk) for (const read of this.readers) values.push(read(row));
+      returned.push(...(await preparedQuery<R>(this.dataSource, this.sql(chunk.length), values)));
+    }
+    return returned;
+  }
+
   private sql(rows: number): string {
     let sql = this.sqlByRows.get(rows);
     if (!sql) {
       let n = 0;
       const tuple = () => `(${this.columns.map(() => (this.postgres ? `$${++n}` : '?')).join(', ')})`;
-      const conflict = this.options.ignoreConflictOn ? ` ON CONFLICT ("${this.options.ignoreConflictOn}") DO NOTHING` : '';
-      sql = `INSERT INTO "${this.table}" (${this.columns.map((c) => `"${c.databaseName}"`).join(', ')}) VALUES ${Array.from({ length: rows }, tuple).join(', ')}${conflict}`;
+      const conflict = this.options.ignoreConflictOn
+        ? ` ON CONFLICT ("${this.options.ignoreConflictOn}") DO NOTHING`
+        : this.options.ignoreConflicts
+          ? ' ON CONFLICT DO NOTHING'
+          : '';
+      const returning = this.options.returning ? ` RETURNING "${this.options.returning}"` : '';
+      sql = `INSERT INTO "${this.table}" (${this.columns.map((c) => `"${c.databaseName}"`).join(', ')}) VALUES ${Array.from({ length: rows }, tuple).join(', ')}${conflict}${returning}`;
       this.sqlByRows.set(rows, sql);
     }
     return sql;

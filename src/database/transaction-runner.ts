@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { type PgClient, statementName } from './prepared-statements.js';
 
 /** What to do once a transaction has ended: `committed` false after a rollback (or a commit that failed). */
 export type TransactionEndHook = (committed: boolean) => void;
@@ -178,7 +179,9 @@ function deferStatements(runner: QueryRunner, hooks: Hooks): { commit: () => Pro
   const send = async (batch: StagedWrite[]): Promise<void> => {
     const [sql, values] = combine(batch);
     try {
-      await direct(sql, values);
+      // A named statement: each connection parses and plans a shape once; later units send only its values.
+      const client = (await runner.connect()) as PgClient;
+      await client.query({ name: statementName(sql), text: sql, values });
     } catch (error) {
       if (!batch.some((write) => write.failure)) throw error;
       // The transaction is over either way; ending it frees the connection for the explanation's reads.
@@ -238,15 +241,26 @@ function deferStatements(runner: QueryRunner, hooks: Hooks): { commit: () => Pro
   };
 }
 
+/** Combined texts by the texts of their parts (the same shapes recur: rendering them once saves the rewriting). */
+const MAX_COMBINED_TEXTS = 500;
+const combinedTexts = new Map<string, string>();
+
 /** Writes as one statement: all but the last become `WITH` parts, their `$n` placeholders renumbered. */
 function combine(writes: StagedWrite[]): [string, unknown[]] {
-  if (writes.length === 1) return [writes[0]!.sql, writes[0]!.params];
-  const params: unknown[] = [];
-  const parts = writes.map((write) => {
-    const offset = params.length;
-    params.push(...write.params);
-    return write.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-  });
-  const last = parts.pop()!;
-  return [`WITH ${parts.map((part, i) => `staged_${i} AS (${part})`).join(', ')} ${last}`, params];
+  const params = writes.length === 1 ? writes[0]!.params : writes.flatMap((write) => write.params);
+  if (writes.length === 1) return [writes[0]!.sql, params];
+  const key = writes.map((write) => write.sql).join('\u0000');
+  let sql = combinedTexts.get(key);
+  if (sql === undefined) {
+    let offset = 0;
+    const parts = writes.map((write) => {
+      const from = offset;
+      offset += write.params.length;
+      return write.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + from}`);
+    });
+    const last = parts.pop()!;
+    sql = `WITH ${parts.map((part, i) => `staged_${i} AS (${part})`).join(', ')} ${last}`;
+    if (combinedTexts.size < MAX_COMBINED_TEXTS) combinedTexts.set(key, sql);
+  }
+  return [sql, params];
 }

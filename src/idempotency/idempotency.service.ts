@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, type EntityManager, type Repository } from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config.js';
-import { stageUpdate } from '../database/row-inserter.js';
+import { RowInserter, stageUpdate } from '../database/row-inserter.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
 
@@ -24,14 +24,14 @@ const RETENTION_SWEEP_MS = 3_600_000;
 export class IdempotencyService implements OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyService.name);
   private readonly sweeper: NodeJS.Timeout;
-  private readonly postgres: boolean;
+  private readonly claims: RowInserter<IdempotencyRecord>;
 
   constructor(
     @InjectRepository(IdempotencyRecord) private readonly records: Repository<IdempotencyRecord>,
     private readonly transactions: TransactionRunner,
     private readonly config: GatewayConfig,
   ) {
-    this.postgres = records.manager.connection.options.type === 'postgres';
+    this.claims = new RowInserter(records.manager.connection, IdempotencyRecord, { chunk: 1, ignoreConflicts: true, returning: 'id' });
     this.sweeper = setInterval(
       () => void this.purgeExpired().catch((err: unknown) => this.logger.warn({ err }, 'idempotency sweep failed')),
       RETENTION_SWEEP_MS,
@@ -62,15 +62,11 @@ export class IdempotencyService implements OnModuleDestroy {
       updatedAt: now,
       expiresAt: new Date(now.getTime() + this.config.idempotency.retentionHours * 3_600_000),
     });
-    const inserted = await this.transactions.exclusive(() => {
-      const insert = this.records.createQueryBuilder().insert().into(IdempotencyRecord).values(candidate).orIgnore();
-      return this.postgres ? insert.returning(['id']).execute() : insert.execute();
-    });
-    // PostgreSQL says in the same round trip whether this insert won; SQLite's are in-process and cheap to look up.
-    if (this.postgres && Array.isArray(inserted.raw) && inserted.raw.length === 1) return { kind: 'new', record: candidate };
+    // One statement says whether this insert won (the unique (caller, key) decides between racing replicas).
+    const inserted = await this.transactions.exclusive(() => this.claims.insertReturning<{ id: string }>([candidate]));
+    if (inserted.length === 1) return { kind: 'new', record: candidate };
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const existing = await this.records.findOneByOrFail({ caller, callerKey });
-      if (existing.id === candidate.id) return { kind: 'new', record: existing };
       if (existing.fingerprint !== fingerprint || existing.operation !== operation)
         return { kind: 'mismatch', resourceId: existing.resourceId };
       if (existing.state === 'completed') {

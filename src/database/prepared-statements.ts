@@ -1,0 +1,35 @@
+import type { DataSource } from 'typeorm';
+
+/** The part of node-postgres's client used here. */
+export interface PgClient {
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * The gateway's hot statements have few shapes (a wire's, an ACH batch's per size), so each gets a name and
+ * is parsed and planned once per PostgreSQL connection; later executions send only their values. Past this
+ * many distinct shapes, statements go unnamed.
+ */
+const MAX_NAMED_STATEMENTS = 500;
+const statementNames = new Map<string, string>();
+
+export function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `qbank_gateway_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+/** A statement outside any transaction: prepared once per connection on PostgreSQL, plain on SQLite. */
+export async function preparedQuery<R>(dataSource: DataSource, sql: string, params: unknown[]): Promise<R[]> {
+  if (dataSource.options.type !== 'postgres') return dataSource.query<R[]>(sql, params);
+  const runner = dataSource.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as PgClient;
+    return (await client.query({ name: statementName(sql), text: sql, values: params })).rows as R[];
+  } finally {
+    await runner.release();
+  }
+}
