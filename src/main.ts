@@ -3,7 +3,6 @@ import { QBankClient } from '#qbank/client';
 import { ensureDevKeys, signDevToken } from './auth/dev-keys.js';
 import { createGateway } from './bootstrap.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config/gateway-config.js';
-import { startBundledSandbox } from './sandbox-mode.js';
 
 function configOrExit(): GatewayConfig {
   try {
@@ -18,7 +17,8 @@ function configOrExit(): GatewayConfig {
 }
 
 const config = configOrExit();
-const sandbox = config.sandboxMode ? await startBundledSandbox(config) : undefined;
+// The bundled sandbox is loaded only in sandbox mode: a gateway in front of the real bank does not carry it.
+const sandbox = config.sandboxMode ? await (await import('./sandbox-mode.js')).startBundledSandbox(config) : undefined;
 const app = await createGateway(config);
 app.enableShutdownHooks();
 // The shutdown's outer deadline: draining, then in-flight requests, then the audit flush — or exit anyway.
