@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 
 /** The part of node-postgres's client used here. */
 export interface PgClient {
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[] }>;
 }
 
 /**
@@ -25,10 +25,19 @@ export function statementName(sql: string): string | undefined {
 /** A statement outside any transaction: prepared once per connection on PostgreSQL, plain on SQLite. */
 export async function preparedQuery<R>(dataSource: DataSource, sql: string, params: unknown[]): Promise<R[]> {
   if (dataSource.options.type !== 'postgres') return dataSource.query<R[]>(sql, params);
+  return (await postgresStatement(dataSource, { name: statementName(sql), text: sql, values: params })) as R[];
+}
+
+/** A PostgreSQL statement outside any transaction, prepared once per connection, each row an array of its columns. */
+export function preparedRows(dataSource: DataSource, sql: string, params: unknown[]): Promise<unknown[][]> {
+  return postgresStatement(dataSource, { name: statementName(sql), text: sql, values: params, rowMode: 'array' }) as Promise<unknown[][]>;
+}
+
+async function postgresStatement(dataSource: DataSource, config: Parameters<PgClient['query']>[0]): Promise<unknown[]> {
   const runner = dataSource.createQueryRunner();
   try {
     const client = (await runner.connect()) as PgClient;
-    return (await client.query({ name: statementName(sql), text: sql, values: params })).rows as R[];
+    return (await client.query(config)).rows;
   } finally {
     await runner.release();
   }

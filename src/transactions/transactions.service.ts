@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { dateRange, decodeCursor, encodeCursor } from '../common/date-range.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
 import { formatMinor } from '../common/money.js';
+import { preparedRows } from '../database/prepared-statements.js';
 
 export type DateField = 'transaction_date' | 'value_date' | 'posting_date';
 
@@ -97,7 +98,8 @@ export class TransactionsService {
   /**
    * This is the hottest read of the gateway, so it skips the query builder and entity hydration: the
    * statement is written here (the filters are fixed columns, the values are bound parameters) and rows
-   * come back as arrays — on SQLite straight from a prepared statement of the driver's connection.
+   * come back as arrays, from a statement prepared once (per connection on PostgreSQL, on the driver's
+   * connection on SQLite).
    */
   async list(query: TransactionQuery): Promise<{ data: TransactionView[]; next_cursor: string | null }> {
     const column = query.dateField;
@@ -137,9 +139,7 @@ export class TransactionsService {
     const sql =
       `SELECT ${COLUMNS.join(', ')} FROM transactions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
       ` ORDER BY ${column} DESC, transaction_id DESC LIMIT ${param(query.limit + 1)}`;
-    const rows = this.postgres
-      ? (await this.dataSource.query<Record<string, unknown>[]>(sql, params)).map((r) => COLUMNS.map((c) => r[c]))
-      : this.sqlite(sql).all(...params);
+    const rows = this.postgres ? await preparedRows(this.dataSource, sql, params) : this.sqlite(sql).all(...params);
     const page = rows.slice(0, query.limit).map(view);
     const last = page.at(-1);
     return {
