@@ -46,8 +46,7 @@ export class RowInserter<T extends ObjectLiteral> {
     let inserted = 0;
     for (let i = 0; i < rows.length; i += this.options.chunk) {
       const chunk = rows.slice(i, i + this.options.chunk);
-      const values: unknown[] = [];
-      for (const row of chunk) for (const read of this.readers) values.push(read(row));
+      const values = this.values(chunk);
       const result = await manager.queryRunner!.query(this.sql(chunk.length), values, true);
       inserted += (result as { affected?: number }).affected ?? chunk.length;
     }
@@ -61,8 +60,7 @@ export class RowInserter<T extends ObjectLiteral> {
   async stage(manager: EntityManager, rows: T[]): Promise<void> {
     for (let i = 0; i < rows.length; i += this.options.chunk) {
       const chunk = rows.slice(i, i + this.options.chunk);
-      const values: unknown[] = [];
-      for (const row of chunk) for (const read of this.readers) values.push(read(row));
+      const values = this.values(chunk);
       await TransactionRunner.stage(manager, {
         sql: this.sql(chunk.length),
         params: values,
@@ -79,11 +77,17 @@ export class RowInserter<T extends ObjectLiteral> {
     const returned: R[] = [];
     for (let i = 0; i < rows.length; i += this.options.chunk) {
       const chunk = rows.slice(i, i + this.options.chunk);
-      const values: unknown[] = [];
-      for (const row of chunk) for (const read of this.readers) values.push(read(row));
+      const values = this.values(chunk);
       returned.push(...(await preparedQuery<R>(this.dataSource, this.sql(chunk.length), values)));
     }
     return returned;
+  }
+
+  /** The chunk's values, row by row, in column order, as the database takes them. */
+  private values(chunk: T[]): unknown[] {
+    const values: unknown[] = [];
+    for (const row of chunk) for (const read of this.readers) values.push(read(row));
+    return values;
   }
 
   private sql(rows: number): string {
