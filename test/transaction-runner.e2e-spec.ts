@@ -4,6 +4,7 @@ import { GatewayError } from '../src/common/errors/gateway-errors.js';
 import type { GatewayConfig } from '../src/config/gateway-config.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { runMigrations } from '../src/database/migrate.js';
+import { placeholders } from '../src/database/prepared-statements.js';
 import { TransactionRunner } from '../src/database/transaction-runner.js';
 import { PaymentLimits } from '../src/payments/payment-limits.js';
 import { testDatabase, type TestDatabase } from './support/gateway.js';
@@ -17,8 +18,7 @@ describe('TransactionRunner: staged writes on a real database', () => {
   let database: TestDatabase;
   let db: DataSource;
   let runner: TransactionRunner;
-  let postgres: boolean;
-  const p = (n: number) => (postgres ? `$${n}` : '?');
+  let p: (n: number) => string;
   const stageInsert = (manager: EntityManager, id: string, n: number) =>
     TransactionRunner.stage(manager, {
       sql: `INSERT INTO runner_probe (id, n) VALUES (${p(1)}, ${p(2)})`,
@@ -45,7 +45,7 @@ describe('TransactionRunner: staged writes on a real database', () => {
     await runMigrations({ url, migrationUrl: url, migrateOnStart: true, schema });
     db = new DataSource(dataSourceOptions(url, schema));
     await db.initialize();
-    postgres = db.options.type === 'postgres';
+    p = placeholders(db);
     await db.query('CREATE TABLE runner_probe (id varchar(64) PRIMARY KEY, n integer NOT NULL CHECK (n >= 0))');
     runner = new TransactionRunner(db);
   });

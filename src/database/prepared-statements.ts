@@ -1,5 +1,9 @@
 import type { DataSource } from 'typeorm';
 
+/** The n-th query parameter as the database spells it (`$n` on PostgreSQL, `?` on SQLite). */
+export const placeholders = (dataSource: DataSource): ((n: number) => string) =>
+  dataSource.options.type === 'postgres' ? (n) => `$${n}` : () => '?';
+
 /** The part of node-postgres's client used here. */
 export interface PgClient {
   query(config: { name?: string; text: string; values: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[] }>;

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
-import { preparedQuery } from './prepared-statements.js';
+import { placeholders, preparedQuery } from './prepared-statements.js';
 import { TransactionRunner } from './transaction-runner.js';
 
 /** Column types whose values both drivers take as they are (no date, JSON or boolean conversion). */
@@ -44,10 +44,8 @@ export class RowInserter<T extends ObjectLiteral> {
   /** Inserts the rows (within the caller's transaction); returns how many were inserted (conflicts ignored). */
   async insert(manager: EntityManager, rows: T[]): Promise<number> {
     let inserted = 0;
-    for (let i = 0; i < rows.length; i += this.options.chunk) {
-      const chunk = rows.slice(i, i + this.options.chunk);
-      const values = this.values(chunk);
-      const result = await manager.queryRunner!.query(this.sql(chunk.length), values, true);
+    for (const { chunk, sql, values } of this.statements(rows)) {
+      const result = await manager.queryRunner!.query(sql, values, true);
       inserted += (result as { affected?: number }).affected ?? chunk.length;
     }
     return inserted;
@@ -58,15 +56,8 @@ export class RowInserter<T extends ObjectLiteral> {
    * out with the transaction's other staged writes, in one statement.
    */
   async stage(manager: EntityManager, rows: T[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += this.options.chunk) {
-      const chunk = rows.slice(i, i + this.options.chunk);
-      const values = this.values(chunk);
-      await TransactionRunner.stage(manager, {
-        sql: this.sql(chunk.length),
-        params: values,
-        keys: chunk.map((row) => rowKey(this.table, this.primary, row)),
-      });
-    }
+    for (const { chunk, sql, values } of this.statements(rows))
+      await TransactionRunner.stage(manager, { sql, params: values, keys: chunk.map((row) => rowKey(this.table, this.primary, row)) });
   }
 
   /**
@@ -75,19 +66,18 @@ export class RowInserter<T extends ObjectLiteral> {
    */
   async insertReturning<R>(rows: T[]): Promise<R[]> {
     const returned: R[] = [];
-    for (let i = 0; i < rows.length; i += this.options.chunk) {
-      const chunk = rows.slice(i, i + this.options.chunk);
-      const values = this.values(chunk);
-      returned.push(...(await preparedQuery<R>(this.dataSource, this.sql(chunk.length), values)));
-    }
+    for (const { sql, values } of this.statements(rows)) returned.push(...(await preparedQuery<R>(this.dataSource, sql, values)));
     return returned;
   }
 
-  /** The chunk's values, row by row, in column order, as the database takes them. */
-  private values(chunk: T[]): unknown[] {
-    const values: unknown[] = [];
-    for (const row of chunk) for (const read of this.readers) values.push(read(row));
-    return values;
+  /** One INSERT per chunk of rows: its text and its values, row by row in column order, as the database takes them. */
+  private *statements(rows: T[]): Generator<{ chunk: T[]; sql: string; values: unknown[] }> {
+    for (let i = 0; i < rows.length; i += this.options.chunk) {
+      const chunk = rows.slice(i, i + this.options.chunk);
+      const values: unknown[] = [];
+      for (const row of chunk) for (const read of this.readers) values.push(read(row));
+      yield { chunk, sql: this.sql(chunk.length), values };
+    }
   }
 
   private sql(rows: number): string {
@@ -126,15 +116,15 @@ export async function stageUpdate<T extends ObjectLiteral>(
   const primary = metadata.primaryColumns.map((c) => c.propertyName);
   if (Object.keys(where).length !== primary.length || !primary.every((property) => property in where))
     throw new Error(`a staged update of ${metadata.name} names one row by its primary key`);
-  const postgres = manager.connection.options.type === 'postgres';
+  const p = placeholders(manager.connection);
   const params: unknown[] = [];
   const bind = (property: string, value: unknown): string => {
     const column = metadata.findColumnWithPropertyName(property);
     if (!column) throw new Error(`${metadata.name} has no property ${property}`);
-    const converted: unknown = column.transformer && !Array.isArray(column.transformer) ? column.transformer.to(value) : value;
-    const prepared: unknown = manager.connection.driver.preparePersistentValue(converted, column);
+    // The driver applies the column's transformer too (bigint money → its decimal string).
+    const prepared: unknown = manager.connection.driver.preparePersistentValue(value, column);
     params.push(prepared);
-    return `"${column.databaseName}" = ${postgres ? `$${params.length}` : '?'}`;
+    return `"${column.databaseName}" = ${p(params.length)}`;
   };
   const assignments = Object.entries(set).map(([property, value]) => bind(property, value));
   const conditions = Object.entries(where).map(([property, value]) => bind(property, value));

@@ -27,6 +27,8 @@ export type ReadQuery = <R>(sql: string, params: unknown[]) => Promise<R[]>;
 interface Hooks {
   beforeCommit: (() => Promise<void>)[];
   end: TransactionEndHook[];
+  /** PostgreSQL: staged writes wait to be sent together; SQLite: they run at once. */
+  defer: boolean;
   staged: StagedWrite[];
   keys: Set<string>;
   /** Sends the staged writes now (PostgreSQL), in as few statements as their parameters allow. */
@@ -76,7 +78,7 @@ export class TransactionRunner {
     let committed = false;
     try {
       const result = await this.dataSource.transaction(async (manager) => {
-        hooks = newHooks();
+        hooks = newHooks(false);
         hooksOf.set(manager, hooks);
         const value = await work(manager);
         for (const hook of hooks.beforeCommit) await hook();
@@ -91,7 +93,7 @@ export class TransactionRunner {
 
   private async postgresTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
-    const hooks = newHooks();
+    const hooks = newHooks(true);
     let committed = false;
     try {
       await runner.connect();
@@ -135,7 +137,7 @@ export class TransactionRunner {
   /** A write of the transaction of `manager` whose result is not needed (see the class comment). */
   static async stage(manager: EntityManager, write: StagedWrite): Promise<void> {
     const hooks = TransactionRunner.hooks(manager);
-    if (!deferringRunners.has(manager.queryRunner!)) {
+    if (!hooks.defer) {
       try {
         await manager.query(write.sql, write.params);
       } catch (error) {
@@ -157,10 +159,8 @@ export class TransactionRunner {
   }
 }
 
-const deferringRunners = new WeakSet<QueryRunner>();
-
-function newHooks(): Hooks {
-  return { beforeCommit: [], end: [], staged: [], keys: new Set(), flush: () => Promise.resolve() };
+function newHooks(defer: boolean): Hooks {
+  return { beforeCommit: [], end: [], defer, staged: [], keys: new Set(), flush: () => Promise.resolve() };
 }
 
 /**
@@ -224,7 +224,6 @@ function deferStatements(runner: QueryRunner, hooks: Hooks): { commit: () => Pro
     }
     return direct(sql, params, structured);
   }) as QueryRunner['query'];
-  deferringRunners.add(runner);
   return {
     commit: async () => {
       const pending = batches();

@@ -5,6 +5,7 @@ import { GatewayError } from '../common/errors/gateway-errors.js';
 import { formatMinor, parseMinor } from '../common/money.js';
 import type { Caller } from '../common/request-context.js';
 import { GatewayConfig, type PaymentLimit } from '../config/gateway-config.js';
+import { placeholders } from '../database/prepared-statements.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 
 type LimitedType = 'WIRE' | 'TRANSFER' | 'ACH';
@@ -70,7 +71,7 @@ export class PaymentLimits {
     // One row per (caller, type, day), raised with the payments' own writes. Its row lock makes concurrent
     // payments of one caller take turns, and its CHECK constraint (total within the limit stored beside it)
     // makes the database refuse the raise — and with it the whole transaction — past the limit.
-    const p = placeholders(manager);
+    const p = placeholders(manager.connection);
     await TransactionRunner.stage(manager, {
       sql: `INSERT INTO payment_daily_totals (actor, type, day, total_minor, limit_minor) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})
        ON CONFLICT (actor, type, day) DO UPDATE SET total_minor = payment_daily_totals.total_minor + excluded.total_minor, limit_minor = excluded.limit_minor`,
@@ -92,10 +93,6 @@ export class PaymentLimits {
 /** The constraint that keeps a running total within its limit (migration 1764500000000). */
 const LIMIT_CONSTRAINT = 'payment_daily_totals_within_limit';
 
-/** The n-th query parameter as the database spells it. */
-const placeholders = (manager: EntityManager): ((n: number) => string) =>
-  manager.connection.options.type === 'postgres' ? (n) => `$${n}` : () => '?';
-
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 
 /** A failed payment gives its amount back to its caller's total of that day (when a limit keeps one). */
@@ -106,7 +103,7 @@ export async function releaseDailyTotal(
   createdAt: Date,
   amountMinor: bigint,
 ): Promise<void> {
-  const p = placeholders(manager);
+  const p = placeholders(manager.connection);
   await manager.query(
     `UPDATE payment_daily_totals SET total_minor = total_minor - ${p(1)} WHERE actor = ${p(2)} AND type = ${p(3)} AND day = ${p(4)}`,
     [amountMinor.toString(), actor, type, utcDay(createdAt)],

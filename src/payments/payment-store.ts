@@ -5,7 +5,7 @@ import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { Payment, PaymentStatus } from '#qbank/contract';
 import { recordEvent } from '../audit/audit-event.factory.js';
 import { AuditLedger } from '../audit/audit-ledger.js';
-import { preparedQuery } from '../database/prepared-statements.js';
+import { placeholders, preparedQuery } from '../database/prepared-statements.js';
 import { RowInserter, stageUpdate } from '../database/row-inserter.js';
 import { formatMinor } from '../common/money.js';
 import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
@@ -212,10 +212,11 @@ export class PaymentStore {
   async pendingWebhooks(manager: EntityManager, qbankPaymentId: string | null): Promise<WebhookEventEntity[]> {
     if (!qbankPaymentId) return [];
     // Almost always none: a prepared statement answers that; the entities are loaded only when there are some.
-    const p = manager.connection.options.type === 'postgres' ? '$1' : '?';
-    const ask = (sql: string, params: unknown[]) =>
-      manager.queryRunner ? manager.query<unknown[]>(sql, params) : preparedQuery<unknown>(manager.connection, sql, params);
-    const any = await ask(`SELECT 1 FROM webhook_events WHERE qbank_payment_id = ${p} AND applied_at IS NULL LIMIT 1`, [qbankPaymentId]);
+    // Inside a unit of work the statement goes through its runner (after its staged writes); outside, prepared.
+    const sql = `SELECT 1 FROM webhook_events WHERE qbank_payment_id = ${placeholders(manager.connection)(1)} AND applied_at IS NULL LIMIT 1`;
+    const any = manager.queryRunner
+      ? await manager.query<unknown[]>(sql, [qbankPaymentId])
+      : await preparedQuery<unknown>(manager.connection, sql, [qbankPaymentId]);
     return any.length === 0 ? [] : manager.findBy(WebhookEventEntity, { qbankPaymentId, appliedAt: IsNull() });
   }
 

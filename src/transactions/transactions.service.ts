@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { dateRange, decodeCursor, encodeCursor } from '../common/date-range.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
 import { formatMinor } from '../common/money.js';
-import { preparedRows } from '../database/prepared-statements.js';
+import { placeholders, preparedRows } from '../database/prepared-statements.js';
 
 export type DateField = 'transaction_date' | 'value_date' | 'posting_date';
 
@@ -89,10 +89,12 @@ interface SqliteDatabase {
 @Injectable()
 export class TransactionsService {
   private readonly postgres: boolean;
+  private readonly placeholder: (n: number) => string;
   private readonly statements = new Map<string, { all(...params: unknown[]): Row[] }>();
 
   constructor(private readonly dataSource: DataSource) {
     this.postgres = dataSource.options.type === 'postgres';
+    this.placeholder = placeholders(dataSource);
   }
 
   /**
@@ -107,7 +109,7 @@ export class TransactionsService {
     const params: unknown[] = [];
     const param = (value: unknown): string => {
       params.push(value);
-      return this.postgres ? `$${params.length}` : '?';
+      return this.placeholder(params.length);
     };
     const instant = (at: Date): unknown => (this.postgres ? at : at.toISOString().replace('T', ' ').replace('Z', ''));
     if (query.accountId) where.push(`account_id = ${param(query.accountId)}`);
