@@ -20,6 +20,9 @@ export class RowInserter<T extends ObjectLiteral> {
   private readonly postgres: boolean;
   private readonly sqlByRows = new Map<number, string>();
   private readonly primary: string[];
+  /** SQLite: the single-row INSERT, prepared once (see `insert`). */
+  private readonly sqlite?: SqliteDatabase;
+  private sqliteRow?: SqliteStatement;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -31,6 +34,7 @@ export class RowInserter<T extends ObjectLiteral> {
     this.table = metadata.tableName;
     this.primary = metadata.primaryColumns.map((c) => c.propertyName);
     this.postgres = dataSource.options.type === 'postgres';
+    if (dataSource.options.type === 'better-sqlite3') this.sqlite = (dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
     const driver = dataSource.driver;
     this.readers = this.columns.map((c) => {
       const plain = !c.transformer && !c.embeddedMetadata && typeof c.type === 'string' && PASS_THROUGH_TYPES.has(c.type);
@@ -44,6 +48,18 @@ export class RowInserter<T extends ObjectLiteral> {
   /** Inserts the rows (within the caller's transaction); returns how many were inserted (conflicts ignored). */
   async insert(manager: EntityManager, rows: T[]): Promise<number> {
     let inserted = 0;
+    if (this.sqlite) {
+      // SQLite runs in-process: one prepared single-row statement per row costs no round trips, and a
+      // multi-row INSERT would make SQLite keep a statement journal of every page it changes (measured:
+      // a third slower for the transactions sync). The caller's transaction is open on this connection.
+      const statement = (this.sqliteRow ??= this.sqlite.prepare(this.sql(1)));
+      const values: unknown[] = new Array<unknown>(this.readers.length);
+      for (const row of rows) {
+        for (let i = 0; i < this.readers.length; i += 1) values[i] = this.readers[i]!(row);
+        inserted += statement.run(values).changes;
+      }
+      return inserted;
+    }
     for (const { chunk, sql, values } of this.statements(rows)) {
       const result = await manager.queryRunner!.query(sql, values, true);
       inserted += (result as { affected?: number }).affected ?? chunk.length;
@@ -96,6 +112,14 @@ export class RowInserter<T extends ObjectLiteral> {
     }
     return sql;
   }
+}
+
+/** The part of better-sqlite3 used here. */
+interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+}
+interface SqliteStatement {
+  run(params: unknown[]): { changes: number };
 }
 
 /** How staged writes name a row (`TransactionRunner.stage`): its table and primary key. */

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { AchBatchRequest, PositivePayExceptionStatus, PositivePayIssueRequest, TransferRequest, WireRequest } from '#qbank/contract';
+import type {
+  AchBatchRequest,
+  PositivePayExceptionStatus,
+  PositivePayIssueRequest,
+  Transaction,
+  TransferRequest,
+  WireRequest,
+} from '#qbank/contract';
 import { ERROR_CODES } from '#qbank/contract';
 import { Bank, publicPayment, type StoredBatch } from './bank.js';
 import { businessDayOnOrBefore, epochDay, isoDateTime } from './data/calendar.js';
-import { Dataset } from './data/dataset.js';
+import { Dataset, type ExtraTransaction } from './data/dataset.js';
 import { SandboxError, sendError } from './errors.js';
 import {
   dateTimeParam,
@@ -226,10 +233,10 @@ export function buildSandboxApp(settings: SandboxSettings): { app: FastifyInstan
     const list = `t.${accountId}.${since ?? ''}.${until ?? ''}`;
     const start = Math.max(decodeCursor(query, list), since === undefined ? 0 : data.firstIndexPostedFrom(account, since));
     const end = until === undefined ? data.transactionCount(account) : data.firstIndexPostedFrom(account, until);
-    return page(list, start, end, limit, (i) => {
-      const { posting_ms: _ms, ...transaction } = data.transaction(account, i);
-      return stamp(request, clientId, transaction);
-    });
+    // One response time for the whole page, and each posting built in one step: pages of a thousand
+    // postings are what a first sync asks for, over and over.
+    const timestamp = isoDateTime(Date.now());
+    return page(list, start, end, limit, (i) => publicTransaction(data.transaction(account, i), timestamp, clientId, request.id));
   });
 
   app.post(
@@ -396,4 +403,25 @@ export function buildSandboxApp(settings: SandboxSettings): { app: FastifyInstan
     webhooks.close();
   };
   return { app, shutdown };
+}
+
+/** A posting as QBank publishes it (without the sandbox's own `posting_ms`), with the response's audit fields. */
+function publicTransaction(t: ExtraTransaction, timestamp: string, actor: string, requestId: string): Transaction {
+  return {
+    transaction_id: t.transaction_id,
+    account_id: t.account_id,
+    type: t.type,
+    direction: t.direction,
+    amount: t.amount,
+    currency: t.currency,
+    description: t.description,
+    transaction_date: t.transaction_date,
+    value_date: t.value_date,
+    posting_date: t.posting_date,
+    payment_id: t.payment_id,
+    check_number: t.check_number,
+    timestamp,
+    actor,
+    request_id: requestId,
+  };
 }
