@@ -34,7 +34,8 @@ export class RowInserter<T extends ObjectLiteral> {
     this.table = metadata.tableName;
     this.primary = metadata.primaryColumns.map((c) => c.propertyName);
     this.postgres = dataSource.options.type === 'postgres';
-    if (dataSource.options.type === 'better-sqlite3') this.sqlite = (dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+    if (dataSource.options.type === 'better-sqlite3')
+      this.sqlite = (dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
     const driver = dataSource.driver;
     this.readers = this.columns.map((c) => {
       const plain = !c.transformer && !c.embeddedMetadata && typeof c.type === 'string' && PASS_THROUGH_TYPES.has(c.type);
