@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { QBankClient, readAhead } from '#qbank/client';
-import type { Account, PositivePayException, Transaction } from '#qbank/contract';
+import type { Account, PositivePayException, Transaction, TransactionPage } from '#qbank/contract';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { parseMinor } from '../common/money.js';
 import { GatewayConfig } from '../config/gateway-config.js';
@@ -34,6 +34,13 @@ const WRITE_BATCH = 2000;
 const INSERT_CHUNK = 200;
 /** Pages of transactions requested ahead of the one being written (each TRANSACTION_PAGE rows in memory). */
 const READ_AHEAD = 3;
+
+/** What `result` resolves to if it already has (no I/O waited for), else undefined. */
+async function arrivedAlready<T>(result: Promise<T>): Promise<T | undefined> {
+  const pending = Symbol('pending');
+  const first = await Promise.race([result, new Promise<typeof pending>((resolve) => setImmediate(() => resolve(pending)))]);
+  return first === pending ? undefined : first;
+}
 
 async function insertChunked<T extends object>(manager: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK)
@@ -126,26 +133,28 @@ export class Syncers {
           ? new Date(new Date(latest.latest instanceof Date ? latest.latest : `${latest.latest.replace(' ', 'T')}Z`).getTime() - overlapMs)
           : undefined;
         // Pages are fetched ahead while earlier ones are written (QBank works meanwhile). Each page is
-        // written as soon as it is read, and a transaction spans pages until WRITE_BATCH rows: fewer
-        // commits, without holding earlier pages in memory until their commit.
+        // written as soon as it is read, and a transaction goes on with the next page while that page has
+        // already arrived, up to WRITE_BATCH rows: fewer commits, no page kept in memory until its commit,
+        // and no transaction (on SQLite: every other write of the gateway) ever waits on QBank.
         const pages = readAhead(
           this.qbank.iterateTransactions({ account_id: account.account_id, posted_since: since?.toISOString(), limit: TRANSACTION_PAGE }),
           READ_AHEAD,
         );
         try {
-          for (let more = true; more;) {
+          let next = await pages.next();
+          while (!next.done) {
+            const first = next.value;
             const written = { pages: 0, inserted: 0, rows: 0, watermark: null as string | null };
+            let later: Promise<IteratorResult<TransactionPage>> = Promise.resolve({ done: true, value: undefined });
             await this.transactions.transaction(async (manager) => {
-              while (written.rows < WRITE_BATCH) {
-                const next = await pages.next();
-                if (next.done) {
-                  more = false;
-                  return;
-                }
-                written.inserted += await this.writeTransactions(manager, next.value.data);
-                written.rows += next.value.data.length;
+              for (let page: TransactionPage | undefined = first; page;) {
+                written.inserted += await this.writeTransactions(manager, page.data);
+                written.rows += page.data.length;
                 written.pages += 1;
-                written.watermark = next.value.data.at(-1)?.posting_date ?? written.watermark;
+                written.watermark = page.data.at(-1)?.posting_date ?? written.watermark;
+                later = pages.next();
+                const arrived = written.rows < WRITE_BATCH ? await arrivedAlready(later) : undefined;
+                page = arrived && !arrived.done ? arrived.value : undefined;
               }
             });
             // Counted once committed: a run that fails reports only what it stored.
@@ -154,7 +163,8 @@ export class Syncers {
             progress.unchanged += written.rows - written.inserted;
             if (written.watermark && (!progress.watermark || written.watermark > progress.watermark))
               progress.watermark = written.watermark;
-            if (written.pages > 0) await progress.onPage();
+            await progress.onPage();
+            next = await later;
           }
         } finally {
           // Stops fetching ahead when a write fails or the run is interrupted.
