@@ -15,11 +15,13 @@ export async function runMigrations(config: DatabaseConfig): Promise<string[]> {
   await dataSource.initialize();
   try {
     if (isPostgresUrl(url)) {
-      if (config.schema) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema}"`);
       const runner = dataSource.createQueryRunner();
       await runner.connect();
       try {
         await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        // Under the lock too: two replicas running CREATE SCHEMA IF NOT EXISTS at once can both try to
+        // create it, and one fails on the catalogue's unique index.
+        if (config.schema) await runner.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema}"`);
         const applied = await dataSource.runMigrations({ transaction: 'each' });
         if (config.appRole) await grantApplicationRole(dataSource, config.appRole, config.schema ?? 'public');
         return applied.map((m) => m.name);

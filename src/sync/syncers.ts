@@ -35,6 +35,8 @@ const INSERT_CHUNK = 200;
 /** Pages of transactions requested ahead of the one being written (each TRANSACTION_PAGE rows in memory). */
 const READ_AHEAD = 3;
 
+const ignore = (): void => undefined;
+
 /** What `result` resolves to if it already has (no I/O waited for), else undefined. */
 async function arrivedAlready<T>(result: Promise<T>): Promise<T | undefined> {
   const pending = Symbol('pending');
@@ -153,6 +155,8 @@ export class Syncers {
                 written.pages += 1;
                 written.watermark = page.data.at(-1)?.posting_date ?? written.watermark;
                 later = pages.next();
+                // Awaited after the commit; if the commit fails instead, its failure must not go unhandled.
+                later.catch(ignore);
                 const arrived = written.rows < WRITE_BATCH ? await arrivedAlready(later) : undefined;
                 page = arrived && !arrived.done ? arrived.value : undefined;
               }
