@@ -4,6 +4,23 @@ import type { DataSource } from 'typeorm';
 export const placeholders = (dataSource: DataSource): ((n: number) => string) =>
   dataSource.options.type === 'postgres' ? (n) => `$${n}` : () => '?';
 
+/** The part of better-sqlite3 used here: statements prepared on the one connection TypeORM shares. */
+export interface SqliteStatement {
+  run(...params: unknown[]): { changes: number };
+  all(...params: unknown[]): unknown[];
+  raw(on: boolean): SqliteStatement;
+}
+
+/**
+ * The better-sqlite3 connection under a SQLite data source (undefined on PostgreSQL): statements run on it
+ * directly, inside whatever transaction TypeORM has open on it, without TypeORM's per-call work.
+ */
+export function sqliteConnection(dataSource: DataSource): { prepare(sql: string): SqliteStatement } | undefined {
+  return dataSource.options.type === 'better-sqlite3'
+    ? (dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): SqliteStatement } }).databaseConnection
+    : undefined;
+}
+
 /** The part of node-postgres's client used here. */
 export interface PgClient {
   query(config: { name?: string; text: string; values: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[] }>;

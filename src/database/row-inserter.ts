@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
-import { placeholders, preparedQuery } from './prepared-statements.js';
+import { placeholders, preparedQuery, sqliteConnection, type SqliteStatement } from './prepared-statements.js';
 import { TransactionRunner } from './transaction-runner.js';
 
 /** Column types whose values both drivers take as they are (no date, JSON or boolean conversion). */
@@ -21,7 +21,7 @@ export class RowInserter<T extends ObjectLiteral> {
   private readonly sqlByRows = new Map<number, string>();
   private readonly primary: string[];
   /** SQLite: the single-row INSERT, prepared once (see `insert`). */
-  private readonly sqlite?: SqliteDatabase;
+  private readonly sqlite: ReturnType<typeof sqliteConnection>;
   private sqliteRow?: SqliteStatement;
 
   constructor(
@@ -34,8 +34,7 @@ export class RowInserter<T extends ObjectLiteral> {
     this.table = metadata.tableName;
     this.primary = metadata.primaryColumns.map((c) => c.propertyName);
     this.postgres = dataSource.options.type === 'postgres';
-    if (dataSource.options.type === 'better-sqlite3')
-      this.sqlite = (dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+    this.sqlite = sqliteConnection(dataSource);
     const driver = dataSource.driver;
     this.readers = this.columns.map((c) => {
       const plain = !c.transformer && !c.embeddedMetadata && typeof c.type === 'string' && PASS_THROUGH_TYPES.has(c.type);
@@ -57,7 +56,7 @@ export class RowInserter<T extends ObjectLiteral> {
       const values: unknown[] = new Array<unknown>(this.readers.length);
       for (const row of rows) {
         for (let i = 0; i < this.readers.length; i += 1) values[i] = this.readers[i]!(row);
-        inserted += statement.run(values).changes;
+        inserted += statement.run(values).changes; // an array binds as the statement's parameters
       }
       return inserted;
     }
@@ -113,14 +112,6 @@ export class RowInserter<T extends ObjectLiteral> {
     }
     return sql;
   }
-}
-
-/** The part of better-sqlite3 used here. */
-interface SqliteDatabase {
-  prepare(sql: string): SqliteStatement;
-}
-interface SqliteStatement {
-  run(params: unknown[]): { changes: number };
 }
 
 /** How staged writes name a row (`TransactionRunner.stage`): its table and primary key. */

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { dateRange, decodeCursor, encodeCursor } from '../common/date-range.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
 import { formatMinor } from '../common/money.js';
-import { placeholders, preparedRows } from '../database/prepared-statements.js';
+import { placeholders, preparedRows, sqliteConnection, type SqliteStatement } from '../database/prepared-statements.js';
 
 export type DateField = 'transaction_date' | 'value_date' | 'posting_date';
 
@@ -78,10 +78,6 @@ const view = (t: Row): TransactionView => ({
 /** The statements this list runs are few (one per combination of filters): each is prepared once. */
 const STATEMENT_CACHE = 64;
 
-interface SqliteDatabase {
-  prepare(sql: string): { raw(on: boolean): { all(...params: unknown[]): Row[] } };
-}
-
 /**
  * Transactions from the store, filtered on any of the three dates (`from`/`to` inclusive; a plain date is
  * the whole UTC day; `value_date` compares as a date), newest first, keyset-paginated on (date, id).
@@ -90,7 +86,7 @@ interface SqliteDatabase {
 export class TransactionsService {
   private readonly postgres: boolean;
   private readonly placeholder: (n: number) => string;
-  private readonly statements = new Map<string, { all(...params: unknown[]): Row[] }>();
+  private readonly statements = new Map<string, SqliteStatement>();
 
   constructor(private readonly dataSource: DataSource) {
     this.postgres = dataSource.options.type === 'postgres';
@@ -141,7 +137,7 @@ export class TransactionsService {
     const sql =
       `SELECT ${COLUMNS.join(', ')} FROM transactions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
       ` ORDER BY ${column} DESC, transaction_id DESC LIMIT ${param(query.limit + 1)}`;
-    const rows = this.postgres ? await preparedRows(this.dataSource, sql, params) : this.sqlite(sql).all(...params);
+    const rows = this.postgres ? await preparedRows(this.dataSource, sql, params) : (this.sqlite(sql).all(...params) as Row[]);
     const page = rows.slice(0, query.limit).map(view);
     const last = page.at(-1);
     return {
@@ -150,11 +146,10 @@ export class TransactionsService {
     };
   }
 
-  private sqlite(sql: string): { all(...params: unknown[]): Row[] } {
+  private sqlite(sql: string): SqliteStatement {
     let statement = this.statements.get(sql);
     if (!statement) {
-      const database = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
-      statement = database.prepare(sql).raw(true);
+      statement = sqliteConnection(this.dataSource)!.prepare(sql).raw(true);
       if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
       this.statements.set(sql, statement);
     }
