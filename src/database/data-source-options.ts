@@ -42,6 +42,9 @@ export const MIGRATIONS = [
   PaymentLimitCheck1764500000000,
 ];
 
+const SQLITE_WAL_CHECKPOINT_PAGES = 16_384;
+const SQLITE_WAL_SIZE_LIMIT_BYTES = 128 * 1024 * 1024;
+
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
 
 /**
@@ -75,6 +78,13 @@ export function dataSourceOptions(url: string, schema?: string): DataSourceOptio
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 10000');
       db.pragma('foreign_keys = ON');
+      // Checkpoint every 16,384 WAL pages (64 MB) instead of SQLite's 1,000: a bulk write (a sync's 2,000-row
+      // commit) rewrites a page of the random-key primary index per row, so at 1,000 pages nearly every commit
+      // ran a checkpoint that wrote those pages again, in the request thread. Each page is now written back
+      // once per 64 MB of changes. Durability is unchanged (a commit is the WAL's fsync); the WAL file is cut
+      // back to 128 MB after a checkpoint.
+      db.pragma(`wal_autocheckpoint = ${SQLITE_WAL_CHECKPOINT_PAGES}`);
+      db.pragma(`journal_size_limit = ${SQLITE_WAL_SIZE_LIMIT_BYTES}`);
     },
   };
 }
