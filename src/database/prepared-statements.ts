@@ -23,7 +23,12 @@ export function sqliteConnection(dataSource: DataSource): { prepare(sql: string)
 
 /** The part of node-postgres's client used here. */
 export interface PgClient {
-  query(config: { name?: string; text: string; values: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[] }>;
+  query(config: {
+    name?: string;
+    text: string;
+    values: unknown[];
+    rowMode?: 'array';
+  }): Promise<{ rows: unknown[]; rowCount?: number | null }>;
 }
 
 /**

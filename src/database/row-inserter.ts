@@ -60,10 +60,10 @@ export class RowInserter<T extends ObjectLiteral> {
       }
       return inserted;
     }
-    for (const { chunk, sql, values } of this.statements(rows)) {
-      const result = await manager.queryRunner!.query(sql, values, true);
-      inserted += (result as { affected?: number }).affected ?? chunk.length;
-    }
+    // Full chunks share one statement text, named and planned once per connection; a shorter last chunk
+    // (a different text for each length) goes unnamed rather than use up the connection's named statements.
+    for (const { chunk, sql, values } of this.statements(rows))
+      inserted += (await TransactionRunner.write(manager, sql, values, chunk.length === this.options.chunk)) ?? chunk.length;
     return inserted;
   }
 

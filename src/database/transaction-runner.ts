@@ -33,6 +33,8 @@ interface Hooks {
   keys: Set<string>;
   /** Sends the staged writes now (PostgreSQL), in as few statements as their parameters allow. */
   flush: () => Promise<void>;
+  /** PostgreSQL: runs a statement of the transaction as a named (once-planned) statement, after what is staged. */
+  prepared?: (sql: string, params: unknown[], named: boolean) => Promise<number | null>;
 }
 
 const hooksOf = new WeakMap<EntityManager, Hooks>();
@@ -150,6 +152,18 @@ export class TransactionRunner {
     for (const key of write.keys ?? []) hooks.keys.add(key);
   }
 
+  /**
+   * A write of the transaction of `manager` whose row count is needed (a bulk insert that ignores
+   * conflicts); returns how many rows it changed. On PostgreSQL, when `named`, it is parsed and planned once
+   * per connection: for a 250-row, 3,500-parameter INSERT that was most of its cost (a first sync went from
+   * ~35k to ~57k rows/s). Name only statements whose text recurs.
+   */
+  static async write(manager: EntityManager, sql: string, params: unknown[], named: boolean): Promise<number | undefined> {
+    const { prepared } = TransactionRunner.hooks(manager);
+    if (prepared) return (await prepared(sql, params, named)) ?? undefined;
+    return ((await manager.queryRunner!.query(sql, params, true)) as { affected?: number }).affected;
+  }
+
   /** A write outside a transaction, queued behind running transactions on SQLite. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (!this.serialised) return work();
@@ -216,6 +230,12 @@ function deferStatements(runner: QueryRunner, hooks: Hooks): { commit: () => Pro
     if (hooks.staged.length === 0) return;
     await begin();
     for (const batch of batches()) await send(batch);
+  };
+  hooks.prepared = async (sql, values, named) => {
+    await begin();
+    await hooks.flush();
+    const client = (await runner.connect()) as PgClient;
+    return (await client.query({ name: named ? statementName(sql) : undefined, text: sql, values })).rowCount ?? null;
   };
   runner.query = (async (sql: string, params?: unknown[], structured?: boolean) => {
     if (!CONTROL.test(sql)) {

@@ -70,7 +70,10 @@ export class Syncers {
     private readonly transactions: TransactionRunner,
     private readonly config: GatewayConfig,
   ) {
-    this.transactionInserter = new RowInserter(dataSource, TransactionEntity, { chunk: 500, ignoreConflictOn: 'transaction_id' });
+    this.transactionInserter = new RowInserter(dataSource, TransactionEntity, {
+      chunk: TRANSACTION_PAGE,
+      ignoreConflictOn: 'transaction_id',
+    });
   }
 
   /** Accounts: a full snapshot; an account missing from it is marked CLOSED, never deleted. */
