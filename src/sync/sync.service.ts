@@ -162,6 +162,8 @@ export class SyncService implements BeforeApplicationShutdown {
         ]);
       });
       await this.leases.release(run.resource);
+      // The WAL a long run left behind (up to 64 MB on SQLite) is written back now, not by a later commit.
+      await this.transactions.checkpoint().catch((err: unknown) => this.logger.warn({ err }, 'WAL checkpoint after the sync failed'));
       this.lastSuccess.delete(run.resource);
       this.metrics.syncRuns.labels(run.resource, run.status).inc();
       for (const change of ['inserted', 'updated', 'unchanged'] as const)
