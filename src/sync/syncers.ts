@@ -24,9 +24,9 @@ export interface RunProgress {
 
 const PAGE = 1000;
 /**
- * Transactions are read 250 to a page (~110 KB of JSON). A page's text above 128 KB is a V8 "large object":
- * it is never freed by the young generation's collections, only by full ones, and pages of 1,000 left
- * ~90 MB of such garbage during a first sync (peak RSS 310 MB against ~200 MB with 250).
+ * Transactions are read 250 to a page (~119 KB of the sandbox's JSON). A page's text above 128 KB is a V8
+ * "large object": it is never freed by the young generation's collections, only by full ones, and pages of
+ * 1,000 left ~90 MB of such garbage during a first sync (peak RSS 310 MB against ~200 MB with 250).
  */
 const TRANSACTION_PAGE = 250;
 /** Synced transactions written per database transaction (whole pages: a commit may hold a little more). */
