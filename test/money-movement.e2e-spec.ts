@@ -268,6 +268,71 @@ describe('money movement: idempotent end to end, with verified webhooks (real HT
     });
   });
 
+  it('webhooks that overtake QBank’s answer are applied once the answer is recorded, each exactly once', async () => {
+    const sql = (text: string) => (gw.config.database.url.startsWith('postgres') ? text : text.replace(/\$\d+/g, '?'));
+    const before = new Set((await sandboxPayments()).map((p) => p.payment_id));
+    // QBank acts on the batch at once but its answer is held back; meanwhile the batch run settles it.
+    await admin(gw.sandbox.url, 'PUT', '/sandbox/settings', { answer_delay_ms: 3000 });
+    let answer: Awaited<ReturnType<typeof post>>;
+    try {
+      const sent = post(
+        '/v1/payments/ach',
+        {
+          debtor_account_id: accounts[1],
+          sec_code: 'PPD',
+          payments: ['300000001', '300000002', '30000000'].map((account_number, i) => ({
+            amount: `${i + 1}0.00`,
+            creditor: { name: `Vendor ${i}`, routing_number: '011000015', account_number, account_type: 'CHECKING' },
+          })),
+        },
+        randomUUID(),
+        gw.token('payables', ['ap-clerk']),
+      );
+      const created = await eventually(async () => {
+        const fresh = (await sandboxPayments()).filter((p) => !before.has(p.payment_id));
+        return fresh.length === 3 ? fresh.map((p) => p.payment_id) : undefined;
+      });
+      await admin(gw.sandbox.url, 'POST', '/sandbox/ach/settle');
+      // The three webhooks are stored before the gateway knows which payments they are.
+      await eventually(async () => {
+        const rows = (await gw.db.query(
+          sql(`SELECT count(*) AS n FROM webhook_events WHERE qbank_payment_id IN ($1, $2, $3) AND applied_at IS NULL`),
+          created,
+        )) as { n: string | number }[];
+        return Number(rows[0]!.n) === 3 ? true : undefined;
+      }, 2500);
+      answer = await sent;
+    } finally {
+      await admin(gw.sandbox.url, 'PUT', '/sandbox/settings', { answer_delay_ms: 0 });
+    }
+    // The answer is QBank's (all pending); the store has the webhooks' final statuses, each written once.
+    expect(answer.status).toBe(202);
+    expect((answer.body.payments as { status: string }[]).map((p) => p.status)).toEqual(['P_PENDING', 'P_PENDING', 'P_PENDING']);
+    const batchId = answer.body.batch_id as string;
+    const stored = (await gw.db.query(sql(`SELECT batch_index, status FROM payments WHERE batch_id = $1 ORDER BY batch_index`), [
+      batchId,
+    ])) as { status: string }[];
+    expect(stored.map((p) => p.status)).toEqual(['P_COMPLETED', 'P_COMPLETED', 'P_FAILED']);
+    const finals = (await gw.db.query(
+      sql(
+        `SELECT h.payment_id, count(*) AS n, min(h.source) AS source FROM payment_status_history h JOIN payments p ON p.payment_id = h.payment_id WHERE p.batch_id = $1 AND h.status IN ('P_COMPLETED','P_FAILED') GROUP BY h.payment_id`,
+      ),
+      [batchId],
+    )) as { n: string | number; source: string }[];
+    expect(finals.map((f) => [Number(f.n), f.source])).toEqual([
+      [1, 'webhook'],
+      [1, 'webhook'],
+      [1, 'webhook'],
+    ]);
+    const unapplied = (await gw.db.query(
+      sql(
+        `SELECT count(*) AS n FROM webhook_events w JOIN payments p ON p.qbank_payment_id = w.qbank_payment_id WHERE p.batch_id = $1 AND w.applied_at IS NULL`,
+      ),
+      [batchId],
+    )) as { n: string | number }[];
+    expect(Number(unapplied[0]!.n)).toBe(0);
+  });
+
   describe('webhooks', () => {
     const deliver = (body: string, signature: string | undefined) =>
       fetch(`${gw.url}/v1/webhooks/qbank`, {

@@ -33,6 +33,8 @@ interface Hooks {
   keys: Set<string>;
   /** Sends the staged writes now (PostgreSQL), in as few statements as their parameters allow. */
   flush: () => Promise<void>;
+  /** Opens the transaction now (PostgreSQL opens it with the unit's first statement). */
+  begin: () => Promise<void>;
   /** PostgreSQL: runs a statement of the transaction as a named (once-planned) statement, after what is staged. */
   prepared?: (sql: string, params: unknown[], named: boolean) => Promise<number | null>;
 }
@@ -131,6 +133,14 @@ export class TransactionRunner {
     TransactionRunner.hooks(manager).end.push(hook);
   }
 
+  /**
+   * Opens the transaction of `manager` now, for what TypeORM only runs inside an open one (a locking read);
+   * on PostgreSQL it is otherwise opened by the unit's first statement of its own.
+   */
+  static async open(manager: EntityManager): Promise<void> {
+    await TransactionRunner.hooks(manager).begin();
+  }
+
   /** Registers work to run inside the transaction of `manager`, after everything else, just before it commits. */
   static beforeCommit(manager: EntityManager, hook: () => Promise<void>): void {
     TransactionRunner.hooks(manager).beforeCommit.push(hook);
@@ -183,7 +193,7 @@ export class TransactionRunner {
 }
 
 function newHooks(defer: boolean): Hooks {
-  return { beforeCommit: [], end: [], defer, staged: [], keys: new Set(), flush: () => Promise.resolve() };
+  return { beforeCommit: [], end: [], defer, staged: [], keys: new Set(), flush: () => Promise.resolve(), begin: () => Promise.resolve() };
 }
 
 /**
@@ -199,6 +209,7 @@ function deferStatements(runner: QueryRunner, hooks: Hooks): { commit: () => Pro
     started = true;
     await runner.startTransaction();
   };
+  hooks.begin = begin;
   const send = async (batch: StagedWrite[]): Promise<void> => {
     const [sql, values] = combine(batch);
     try {

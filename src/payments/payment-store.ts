@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
-import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { Payment, PaymentStatus } from '#qbank/contract';
 import { recordEvent } from '../audit/audit-event.factory.js';
 import { AuditLedger } from '../audit/audit-ledger.js';
 import { placeholders, preparedQuery } from '../database/prepared-statements.js';
 import { RowInserter, stageUpdate } from '../database/row-inserter.js';
+import { TransactionRunner } from '../database/transaction-runner.js';
 import { formatMinor } from '../common/money.js';
 import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
 import { WebhookEventEntity } from '../webhooks/webhook-event.entity.js';
@@ -32,6 +33,7 @@ export class PaymentStore {
     private readonly dataSource: DataSource,
     private readonly ledger: AuditLedger,
     private readonly cls: ClsService,
+    private readonly transactions: TransactionRunner,
   ) {
     this.paymentRows = new RowInserter(dataSource, PaymentEntity, { chunk: 100 });
     this.historyRows = new RowInserter(dataSource, PaymentStatusChange, { chunk: 500 });
@@ -156,7 +158,9 @@ export class PaymentStore {
   /**
    * What QBank says of a payment: its id (first time) and each status of its history that is news —
    * written as one update and one insert — then any webhook that arrived before the gateway knew
-   * QBank's id (`early`, or looked up first, so that the writes can go out together). Returns the history entries written.
+   * QBank's id (`early`, or looked up first). A caller that records QBank's id for the first time passes
+   * `early` empty and calls `applyLateWebhooks` once its transaction has committed (see there).
+   * Returns the history entries written.
    */
   async applyQBank(
     manager: EntityManager,
@@ -208,16 +212,66 @@ export class PaymentStore {
     return [...added, ...(await this.applyWebhooks(manager, payment, early))];
   }
 
+  /**
+   * Applies the webhooks stored for these QBank payment ids before the gateway had recorded which payments
+   * they are; returns how many status changes were written. Call it after the transaction that recorded the
+   * ids has committed, as the webhook receiver calls it after storing an event it could not place yet.
+   * Each of the two then reads what the other committed before it: a webhook that arrives while the answer
+   * is being recorded is applied by one of them (and, as `applyWebhooks` claims each event first, by one
+   * only). Checking inside the recording transaction would miss it: neither sees the other's uncommitted rows.
+   */
+  async applyLateWebhooks(qbankPaymentIds: string[]): Promise<number> {
+    let applied = 0;
+    for (const qbankPaymentId of await this.withPendingWebhooks(qbankPaymentIds)) {
+      applied += await this.transactions.transaction(async (manager) => {
+        const [payment] = await this.lockedPayments(manager, { qbankPaymentId });
+        return payment ? (await this.applyPendingWebhooks(manager, payment)).length : 0;
+      });
+    }
+    return applied;
+  }
+
+  /** Of these QBank payment ids, those with stored webhooks not applied yet (almost always none). */
+  private async withPendingWebhooks(qbankPaymentIds: string[]): Promise<string[]> {
+    if (qbankPaymentIds.length === 1) {
+      const [id] = qbankPaymentIds as [string];
+      return (await this.pendingWebhookExists(this.dataSource.manager, id)) ? [id] : [];
+    }
+    const found: string[] = [];
+    for (let i = 0; i < qbankPaymentIds.length; i += 500) {
+      const rows = await this.dataSource.manager.find(WebhookEventEntity, {
+        select: { qbankPaymentId: true },
+        where: qbankPaymentIds.slice(i, i + 500).map((qbankPaymentId) => ({ qbankPaymentId, appliedAt: IsNull() })),
+      });
+      found.push(...new Set(rows.map((row) => row.qbankPaymentId)));
+    }
+    return found;
+  }
+
+  /**
+   * Payments read to be changed, locked until the transaction ends on PostgreSQL (SQLite runs one
+   * transaction at a time): a webhook and a status poll of one payment take turns, each seeing the other's status.
+   */
+  async lockedPayments(manager: EntityManager, where: FindOptionsWhere<PaymentEntity>): Promise<PaymentEntity[]> {
+    if (manager.connection.options.type !== 'postgres') return manager.find(PaymentEntity, { where, order: { batchIndex: 'ASC' } });
+    await TransactionRunner.open(manager);
+    return manager.find(PaymentEntity, { where, order: { batchIndex: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+  }
+
   /** Webhooks stored for a QBank payment id before the gateway knew which payment it is. */
   async pendingWebhooks(manager: EntityManager, qbankPaymentId: string | null): Promise<WebhookEventEntity[]> {
-    if (!qbankPaymentId) return [];
+    if (!qbankPaymentId || !(await this.pendingWebhookExists(manager, qbankPaymentId))) return [];
+    return manager.findBy(WebhookEventEntity, { qbankPaymentId, appliedAt: IsNull() });
+  }
+
+  private async pendingWebhookExists(manager: EntityManager, qbankPaymentId: string): Promise<boolean> {
     // Almost always none: a prepared statement answers that; the entities are loaded only when there are some.
     // Inside a unit of work the statement goes through its runner (after its staged writes); outside, prepared.
     const sql = `SELECT 1 FROM webhook_events WHERE qbank_payment_id = ${placeholders(manager.connection)(1)} AND applied_at IS NULL LIMIT 1`;
     const any = manager.queryRunner
       ? await manager.query<unknown[]>(sql, [qbankPaymentId])
       : await preparedQuery<unknown>(manager.connection, sql, [qbankPaymentId]);
-    return any.length === 0 ? [] : manager.findBy(WebhookEventEntity, { qbankPaymentId, appliedAt: IsNull() });
+    return any.length > 0;
   }
 
   /** Webhooks received for this payment that are not applied yet; returns the history written. */
@@ -232,6 +286,15 @@ export class PaymentStore {
   ): Promise<PaymentStatusChange[]> {
     const added: PaymentStatusChange[] = [];
     for (const event of pending) {
+      // Claimed before it is applied: of two transactions applying one event, the second waits for the
+      // first's row lock, then finds it applied and leaves the payment alone.
+      const claim = await manager
+        .createQueryBuilder()
+        .update(WebhookEventEntity)
+        .set({ appliedAt: new Date() })
+        .where('id = :id AND applied_at IS NULL', { id: event.id })
+        .execute();
+      if (claim.affected !== 1) continue;
       const body = JSON.parse(event.payload) as { data?: { payment?: { failure_reason?: string | null; updated_at?: string } } };
       const at = body.data?.payment?.updated_at ? new Date(body.data.payment.updated_at) : event.receivedAt;
       const change = await this.applyStatus(
@@ -243,7 +306,6 @@ export class PaymentStore {
         body.data?.payment?.failure_reason ?? null,
       );
       if (change) added.push(change);
-      await stageUpdate(manager, WebhookEventEntity, { id: event.id }, { appliedAt: new Date() });
     }
     return added;
   }

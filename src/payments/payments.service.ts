@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
 import type { EntityManager, Repository } from 'typeorm';
@@ -27,6 +27,8 @@ type Unstamped<T> = Omit<T, 'timestamp' | 'actor' | 'request_id'>;
  */
 @Injectable()
 export class PaymentsService {
+  private readonly logger = new Logger(PaymentsService.name);
+
   constructor(
     private readonly qbank: QBankClient,
     private readonly upstream: UpstreamCall,
@@ -143,13 +145,27 @@ export class PaymentsService {
     } catch (error) {
       throw await this.upstreamFailure(error, [stored]);
     }
-    // Read before the recording transaction, which then only writes: one round trip on PostgreSQL.
-    const early = await this.store.pendingWebhooks(this.payments.manager, stored.qbankPaymentId ?? answer.payment_id);
-    return this.transactions.transaction(async (manager) => {
-      const applied = await this.store.applyQBank(manager, stored, answer, 'api', early);
+    // The recording transaction only writes (one round trip on PostgreSQL); webhooks that came first are applied after it.
+    const view = await this.transactions.transaction(async (manager) => {
+      const applied = await this.store.applyQBank(manager, stored, answer, 'api', []);
       const view = fresh ? paymentView(stored, [...created, ...applied]) : (await this.store.view(stored.paymentId, manager))!;
       return this.complete(manager, view);
     });
+    await this.applyLateWebhooks([stored.qbankPaymentId!]);
+    return view;
+  }
+
+  /**
+   * Webhooks that arrived before QBank's answer was recorded. The answer (as QBank gave it) is already
+   * committed and stored for replay: a failure here is logged, and the webhook stays stored for the next
+   * status read or delivery of it to apply.
+   */
+  private async applyLateWebhooks(qbankPaymentIds: string[]): Promise<void> {
+    try {
+      await this.store.applyLateWebhooks(qbankPaymentIds);
+    } catch (err) {
+      this.logger.error({ err, qbank_payment_ids: qbankPaymentIds.length }, 'webhooks that came before the answer not applied yet');
+    }
   }
 
   /** The answer stored for replay with the call's audit event, in the transaction that records the outcome. */
@@ -217,14 +233,16 @@ export class PaymentsService {
     } catch (error) {
       throw await this.upstreamFailure(error, stored);
     }
-    return this.transactions.transaction(async (manager) => {
+    const view = await this.transactions.transaction(async (manager) => {
       await manager.update(PaymentBatch, { batchId }, { qbankBatchId: answer.batch_id });
       for (const [index, payment] of stored.entries()) {
         const qbankPayment = answer.payments[index];
-        if (qbankPayment) await this.store.applyQBank(manager, payment, qbankPayment, 'api');
+        if (qbankPayment) await this.store.applyQBank(manager, payment, qbankPayment, 'api', []);
       }
       return this.complete(manager, (await this.store.batchView(batchId, manager))!);
     });
+    await this.applyLateWebhooks(stored.flatMap((payment) => (payment.qbankPaymentId ? [payment.qbankPaymentId] : [])));
+    return view;
   }
 
   /**
@@ -279,7 +297,11 @@ export class PaymentsService {
     if (payment) {
       if (payment.qbankPaymentId && this.store.unresolved(payment)) {
         const qbank = (await this.upstream.run((call) => this.qbank.getPayment(payment.qbankPaymentId!, call))).data as Unstamped<Payment>;
-        await this.transactions.transaction((manager) => this.store.applyQBank(manager, payment, qbank, 'poll'));
+        await this.transactions.transaction(async (manager) => {
+          // As it is now: a webhook may have moved it while QBank was asked.
+          const [current] = await this.store.lockedPayments(manager, { paymentId: id });
+          await this.store.applyQBank(manager, current!, qbank, 'poll');
+        });
       }
       return { ...(await this.store.view(id))!, postings: await this.postings(id) };
     }
@@ -289,7 +311,8 @@ export class PaymentsService {
     if (batch.qbankBatchId && members.some((p) => this.store.unresolved(p))) {
       const qbank = (await this.upstream.run((call) => this.qbank.getPayment(batch.qbankBatchId!, call))).data as Unstamped<AchBatch>;
       await this.transactions.transaction(async (manager) => {
-        for (const [index, member] of members.entries()) {
+        const current = await this.store.lockedPayments(manager, { batchId: id });
+        for (const [index, member] of current.entries()) {
           const answer = qbank.payments?.[index];
           if (answer) await this.store.applyQBank(manager, member, answer, 'poll');
         }

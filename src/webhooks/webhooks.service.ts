@@ -7,7 +7,6 @@ import { GatewayError, ValidationFailedError } from '../common/errors/gateway-er
 import { UUID_PATTERN } from '../common/request-context.js';
 import { TransactionRunner } from '../database/transaction-runner.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { PaymentEntity } from '../payments/payment.entity.js';
 import { PaymentStore } from '../payments/payment-store.js';
 import { WebhookEventEntity } from './webhook-event.entity.js';
 
@@ -79,11 +78,13 @@ export class WebhooksService {
         payload: rawBody!.toString('utf8'),
       };
       await manager.insert(WebhookEventEntity, row);
-      const stored = await manager.findOneBy(PaymentEntity, { qbankPaymentId });
+      const [stored] = await this.store.lockedPayments(manager, { qbankPaymentId });
       if (!stored) return { received: true, duplicate: false, applied: false };
       await this.store.applyPendingWebhooks(manager, stored);
       return { received: true, duplicate: false, applied: true };
     });
+    // Not placed yet: QBank's answer naming this payment may have been recorded meanwhile (see applyLateWebhooks).
+    if (!outcome.duplicate && !outcome.applied && (await this.store.applyLateWebhooks([qbankPaymentId])) > 0) outcome.applied = true;
     this.metrics.webhooks.labels(outcome.duplicate ? 'duplicate' : outcome.applied ? 'applied' : 'pending').inc();
     return outcome;
   }

@@ -107,6 +107,10 @@ export function buildSandboxApp(settings: SandboxSettings): { app: FastifyInstan
     }
     if (settings.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.latencyMs).unref());
   });
+  app.addHook('onSend', async (request) => {
+    if (settings.answerDelayMs > 0 && request.url.startsWith('/v1/'))
+      await new Promise((resolve) => setTimeout(resolve, settings.answerDelayMs).unref());
+  });
   app.addHook('onResponse', async (request, reply) => {
     requestCount += 1;
     if (!request.url.startsWith('/v1/')) return;
@@ -361,6 +365,7 @@ export function buildSandboxApp(settings: SandboxSettings): { app: FastifyInstan
       'token_ttl_seconds',
       'processing_ms',
       'latency_ms',
+      'answer_delay_ms',
       'ach_settle_interval_seconds',
       'maintenance_retry_after_seconds',
       'webhook_url',
@@ -371,6 +376,7 @@ export function buildSandboxApp(settings: SandboxSettings): { app: FastifyInstan
     settings.tokenTtlSeconds = adminInt(body, 'token_ttl_seconds', 1, 86_400) ?? settings.tokenTtlSeconds;
     settings.processingMs = adminInt(body, 'processing_ms', 0, 600_000) ?? settings.processingMs;
     settings.latencyMs = adminInt(body, 'latency_ms', 0, 600_000) ?? settings.latencyMs;
+    settings.answerDelayMs = adminInt(body, 'answer_delay_ms', 0, 600_000) ?? settings.answerDelayMs;
     settings.maintenanceRetryAfterSeconds =
       adminInt(body, 'maintenance_retry_after_seconds', 1, 3600) ?? settings.maintenanceRetryAfterSeconds;
     const interval = adminInt(body, 'ach_settle_interval_seconds', 0, 86_400);
@@ -392,6 +398,7 @@ export function buildSandboxApp(settings: SandboxSettings): { app: FastifyInstan
       token_ttl_seconds: settings.tokenTtlSeconds,
       processing_ms: settings.processingMs,
       latency_ms: settings.latencyMs,
+      answer_delay_ms: settings.answerDelayMs,
       ach_settle_interval_seconds: settings.achSettleIntervalSeconds,
       maintenance_retry_after_seconds: settings.maintenanceRetryAfterSeconds,
       webhook_url: settings.webhookUrl,

@@ -17,6 +17,8 @@ export interface SandboxSettings {
   achSettleIntervalSeconds: number;
   processingMs: number;
   latencyMs: number;
+  /** How long each `/v1` answer waits after QBank has acted on the request: an answer late on the way back, overtaken by its webhooks. */
+  answerDelayMs: number;
   maintenanceRetryAfterSeconds: number;
   webhookUrl: string | null;
   webhookSecret: string;
@@ -75,6 +77,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxSe
     achSettleIntervalSeconds: intFrom(env, 'SANDBOX_ACH_SETTLE_INTERVAL_SECONDS', 900),
     processingMs: intFrom(env, 'SANDBOX_PROCESSING_MS', 200),
     latencyMs: intFrom(env, 'SANDBOX_LATENCY_MS', 0),
+    answerDelayMs: intFrom(env, 'SANDBOX_ANSWER_DELAY_MS', 0),
     maintenanceRetryAfterSeconds: intFrom(env, 'SANDBOX_MAINTENANCE_RETRY_AFTER_SECONDS', 30, 1),
     webhookUrl: env.SANDBOX_WEBHOOK_URL || null,
     webhookSecret: env.SANDBOX_WEBHOOK_SECRET || 'sandbox-webhook-secret',
