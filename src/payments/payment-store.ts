@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
-import { DataSource, IsNull, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { DataSource, In, IsNull, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { Payment, PaymentStatus } from '#qbank/contract';
 import { recordEvent } from '../audit/audit-event.factory.js';
 import { AuditLedger } from '../audit/audit-ledger.js';
@@ -241,7 +241,7 @@ export class PaymentStore {
     for (let i = 0; i < qbankPaymentIds.length; i += 500) {
       const rows = await this.dataSource.manager.find(WebhookEventEntity, {
         select: { qbankPaymentId: true },
-        where: qbankPaymentIds.slice(i, i + 500).map((qbankPaymentId) => ({ qbankPaymentId, appliedAt: IsNull() })),
+        where: { qbankPaymentId: In(qbankPaymentIds.slice(i, i + 500)), appliedAt: IsNull() },
       });
       found.push(...new Set(rows.map((row) => row.qbankPaymentId)));
     }
