@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { call, startGateway, type TestGateway } from './support/gateway.js';
-import { admin } from './support/sandbox-admin.js';
+import { admin, sandboxAccounts } from './support/sandbox-admin.js';
 
 interface Txn {
   transaction_id: string;
@@ -79,6 +79,75 @@ describe('batch-latent data synced into the store (real HTTP, real database)', (
       actor: 'erp',
     });
     expect((await call(gw, 'GET', `/v1/accounts/${randomUUID()}`, { token: viewer })).status).toBe(404);
+  });
+
+  it('a page shows each transaction as QBank published it, with the audit fields of the call', async () => {
+    const { bankToken, accountIds } = await sandboxAccounts(gw.sandbox.baseUrl);
+    const published = new Map<string, Record<string, unknown>>();
+    let cursor: string | null = null;
+    do {
+      const page = (await (
+        await fetch(`${gw.sandbox.baseUrl}/transactions?account_id=${accountIds[3]}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, {
+          headers: { authorization: `Bearer ${bankToken}` },
+        })
+      ).json()) as { data: Record<string, unknown>[]; next_cursor: string | null };
+      for (const row of page.data) published.set(row.transaction_id as string, row);
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(published.size).toBe(5000);
+
+    const page = await call(gw, 'GET', `/v1/transactions?account_id=${accountIds[3]}&limit=300`, { token: viewer });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^application\/json/);
+    const rows = page.body.data as Record<string, unknown>[];
+    expect(rows).toHaveLength(300);
+    for (const row of rows) {
+      const qbank = published.get(row.transaction_id as string)!;
+      expect(Object.keys(row)).toEqual([
+        'transaction_id',
+        'account_id',
+        'type',
+        'direction',
+        'amount',
+        'currency',
+        'description',
+        'transaction_date',
+        'value_date',
+        'posting_date',
+        'qbank_payment_id',
+        'payment_id',
+        'check_number',
+        'timestamp',
+        'actor',
+        'request_id',
+      ]);
+      expect(row).toEqual({
+        transaction_id: qbank.transaction_id,
+        account_id: qbank.account_id,
+        type: qbank.type,
+        direction: qbank.direction,
+        amount: qbank.amount,
+        currency: qbank.currency,
+        description: qbank.description,
+        transaction_date: qbank.transaction_date,
+        value_date: qbank.value_date,
+        posting_date: qbank.posting_date,
+        qbank_payment_id: qbank.payment_id,
+        payment_id: null,
+        check_number: qbank.check_number,
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        actor: 'erp',
+        request_id: page.headers.get('x-request-id'),
+      });
+    }
+    // Newest first by posting date, and the cursor carries on from the last row.
+    const dates = rows.map((r) => r.posting_date as string);
+    expect([...dates].sort().reverse()).toEqual(dates);
+    const next = await call(gw, 'GET', `/v1/transactions?account_id=${accountIds[3]}&limit=300&cursor=${page.body.next_cursor as string}`, {
+      token: viewer,
+    });
+    expect((next.body.data as { posting_date: string }[])[0]!.posting_date <= dates.at(-1)!).toBe(true);
+    expect(new Set([...rows, ...(next.body.data as typeof rows)].map((r) => r.transaction_id)).size).toBe(600);
   });
 
   it('filters on each of the three dates return exactly the right rows, every row once', async () => {

@@ -9,6 +9,8 @@ export interface SqliteStatement {
   run(...params: unknown[]): { changes: number };
   all(...params: unknown[]): unknown[];
   raw(on: boolean): SqliteStatement;
+  /** Each row as the value of its first column. */
+  pluck(on: boolean): SqliteStatement;
 }
 
 /**

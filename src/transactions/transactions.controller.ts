@@ -1,10 +1,13 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Header, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { SyncedData } from '../sync/data-as-of.interceptor.js';
-import { TransactionsService, type DateField, type TransactionView } from './transactions.service.js';
+import type { FastifyRequest } from 'fastify';
+import { auditFieldsOf } from '../common/interceptors/audit-fields.interceptor.js';
+import { contextOf } from '../common/request-context.js';
+import { TransactionsService, type DateField } from './transactions.service.js';
 
 export class ListTransactionsQuery {
   @IsOptional() @IsUUID() account_id?: string;
@@ -23,15 +26,22 @@ export class TransactionsController {
   @Get()
   @RequireScope('transactions.read')
   @SyncedData('transactions')
+  @Header('content-type', 'application/json; charset=utf-8')
   @ApiOkResponse({ description: '`{ data, next_cursor }` from the store, newest first by the chosen date (default posting_date)' })
-  list(@Query() query: ListTransactionsQuery): Promise<{ data: TransactionView[]; next_cursor: string | null }> {
-    return this.transactions.list({
-      accountId: query.account_id,
-      dateField: query.date_field ?? 'posting_date',
-      from: query.from,
-      to: query.to,
-      limit: query.limit ?? 100,
-      cursor: query.cursor,
-    });
+  list(@Query() query: ListTransactionsQuery, @Req() request: FastifyRequest): Promise<string> {
+    // The answer comes as JSON text with each row's audit fields already in it.
+    const ctx = contextOf(request);
+    ctx.stamped = true;
+    return this.transactions.list(
+      {
+        accountId: query.account_id,
+        dateField: query.date_field ?? 'posting_date',
+        from: query.from,
+        to: query.to,
+        limit: query.limit ?? 100,
+        cursor: query.cursor,
+      },
+      auditFieldsOf(ctx),
+    );
   }
 }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { dateRange, decodeCursor, encodeCursor } from '../common/date-range.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
-import { formatMinor } from '../common/money.js';
 import { placeholders, preparedRows, sqliteConnection, type SqliteStatement } from '../database/prepared-statements.js';
 
 export type DateField = 'transaction_date' | 'value_date' | 'posting_date';
@@ -32,48 +31,44 @@ export interface TransactionView {
   check_number: string | null;
 }
 
-/** A stored date-time as ISO: SQLite keeps `YYYY-MM-DD HH:MM:SS.SSS` (UTC), PostgreSQL gives a Date. */
-const isoDateTime = (value: unknown): string => (value instanceof Date ? value.toISOString() : `${String(value).replace(' ', 'T')}Z`);
-/** A stored date: a string on SQLite; on PostgreSQL the driver makes a local-midnight Date of it. */
-const plainDate = (value: unknown): string =>
-  value instanceof Date
-    ? `${value.getFullYear()}-${String(value.getMonth() + 1).padStart(2, '0')}-${String(value.getDate()).padStart(2, '0')}`
-    : String(value);
+/** The audit fields every resource of an answer carries (see `stampAuditFields`). */
+export interface AuditFields {
+  timestamp: string;
+  actor: string;
+  request_id: string;
+}
 
-const COLUMNS = [
-  'transaction_id',
-  'account_id',
-  'type',
-  'direction',
-  'amount_minor',
-  'currency',
-  'description',
-  'transaction_date',
-  'value_date',
-  'posting_date',
-  'qbank_payment_id',
-  'payment_id',
-  'check_number',
-] as const;
-
-/** A row as the columns above, in their order. */
-type Row = unknown[];
-
-const view = (t: Row): TransactionView => ({
-  transaction_id: String(t[0]),
-  account_id: String(t[1]),
-  type: String(t[2]),
-  direction: String(t[3]),
-  amount: formatMinor(BigInt(t[4] as string | number)),
-  currency: String(t[5]),
-  description: String(t[6]),
-  transaction_date: isoDateTime(t[7]),
-  value_date: plainDate(t[8]),
-  posting_date: isoDateTime(t[9]),
-  qbank_payment_id: (t[10] as string | null) ?? null,
-  payment_id: (t[11] as string | null) ?? null,
-  check_number: (t[12] as string | null) ?? null,
-});
+/**
+ * A row as its JSON text, written by the database: the values as the API shows them (money a decimal
+ * string, instants ISO-8601 UTC with milliseconds, `value_date` a plain date) and the call's audit fields
+ * (the statement's first three parameters), keys in the order of `TransactionView`.
+ */
+function rowJson(postgres: boolean): string {
+  const instant = (column: string) =>
+    postgres ? `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : `replace(${column}, ' ', 'T') || 'Z'`;
+  const cents = postgres ? `lpad((abs(amount_minor) % 100)::text, 2, '0')` : `substr('0' || (abs(amount_minor) % 100), -2)`;
+  const amount = `(CASE WHEN amount_minor < 0 THEN '-' ELSE '' END) || (abs(amount_minor) / 100) || '.' || ${cents}`;
+  const fields: [string, string][] = [
+    ['transaction_id', 'transaction_id'],
+    ['account_id', 'account_id'],
+    ['type', 'type'],
+    ['direction', 'direction'],
+    ['amount', amount],
+    ['currency', 'currency'],
+    ['description', 'description'],
+    ['transaction_date', instant('transaction_date')],
+    ['value_date', postgres ? `to_char(value_date, 'YYYY-MM-DD')` : 'value_date'],
+    ['posting_date', instant('posting_date')],
+    ['qbank_payment_id', 'qbank_payment_id'],
+    ['payment_id', 'payment_id'],
+    ['check_number', 'check_number'],
+    ['timestamp', postgres ? '$1::text' : '?'],
+    ['actor', postgres ? '$2::text' : '?'],
+    ['request_id', postgres ? '$3::text' : '?'],
+  ];
+  const pairs = fields.map(([key, value]) => `'${key}', ${value}`).join(', ');
+  return postgres ? `json_build_object(${pairs})::text` : `json_object(${pairs})`;
+}
 
 /** The statements this list runs are few (one per combination of filters): each is prepared once. */
 const STATEMENT_CACHE = 64;
@@ -95,14 +90,15 @@ export class TransactionsService {
 
   /**
    * This is the hottest read of the gateway, so it skips the query builder and entity hydration: the
-   * statement is written here (the filters are fixed columns, the values are bound parameters) and rows
-   * come back as arrays, from a statement prepared once (per connection on PostgreSQL, on the driver's
-   * connection on SQLite).
+   * statement is written here (the filters are fixed columns, the values are bound parameters), prepared
+   * once (per connection on PostgreSQL, on the driver's connection on SQLite), and each row comes back as
+   * its JSON text. The answer is `{ data: TransactionView[], next_cursor }` as JSON text: joining a page's
+   * row texts costs a fraction of building and serialising its objects.
    */
-  async list(query: TransactionQuery): Promise<{ data: TransactionView[]; next_cursor: string | null }> {
+  async list(query: TransactionQuery, audit: AuditFields): Promise<string> {
     const column = query.dateField;
     const where: string[] = [];
-    const params: unknown[] = [];
+    const params: unknown[] = [audit.timestamp, audit.actor, audit.request_id];
     const param = (value: unknown): string => {
       params.push(value);
       return this.placeholder(params.length);
@@ -135,21 +131,23 @@ export class TransactionsService {
       where.push(`(${column} < ${bound} OR (${column} = ${param(params.at(-1))} AND transaction_id < ${param(id)}))`);
     }
     const sql =
-      `SELECT ${COLUMNS.join(', ')} FROM transactions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
+      `SELECT ${rowJson(this.postgres)} FROM transactions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
       ` ORDER BY ${column} DESC, transaction_id DESC LIMIT ${param(query.limit + 1)}`;
-    const rows = this.postgres ? await preparedRows(this.dataSource, sql, params) : (this.sqlite(sql).all(...params) as Row[]);
-    const page = rows.slice(0, query.limit).map(view);
-    const last = page.at(-1);
-    return {
-      data: page,
-      next_cursor: rows.length > query.limit && last ? encodeCursor([last[column], last.transaction_id]) : null,
-    };
+    const rows = this.postgres
+      ? (await preparedRows(this.dataSource, sql, params)).map((row) => row[0] as string)
+      : (this.sqlite(sql).all(...params) as string[]);
+    const more = rows.length > query.limit;
+    if (more) rows.length = query.limit;
+    // The cursor is the last row's date and id, as the row shows them.
+    const last = more ? (JSON.parse(rows.at(-1)!) as Record<DateField | 'transaction_id', string>) : undefined;
+    const next = last ? encodeCursor([last[column], last.transaction_id]) : null;
+    return `{"data":[${rows.join(',')}],"next_cursor":${JSON.stringify(next)}}`;
   }
 
   private sqlite(sql: string): SqliteStatement {
     let statement = this.statements.get(sql);
     if (!statement) {
-      statement = sqliteConnection(this.dataSource)!.prepare(sql).raw(true);
+      statement = sqliteConnection(this.dataSource)!.prepare(sql).pluck(true);
       if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
       this.statements.set(sql, statement);
     }

@@ -29,10 +29,17 @@ export class AuditFieldsInterceptor implements NestInterceptor {
   }
 }
 
+/** The audit fields of this call, as of now. */
+export const auditFieldsOf = (ctx: RequestContext): { timestamp: string; actor: string; request_id: string } => ({
+  timestamp: new Date().toISOString(),
+  actor: ctx.caller?.sub ?? 'anonymous',
+  request_id: ctx.requestId,
+});
+
 /** The body with the audit fields of this call on each resource in it. */
 export function stampAuditFields(body: unknown, ctx: RequestContext): unknown {
   if (!isObject(body)) return body;
-  const fields = { timestamp: new Date().toISOString(), actor: ctx.caller?.sub ?? 'anonymous', request_id: ctx.requestId };
+  const fields = auditFieldsOf(ctx);
   const stamp = (resource: Resource): Resource => {
     const stamped: Resource = { ...resource, ...fields };
     if (Array.isArray(resource.payments))
