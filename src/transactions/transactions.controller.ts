@@ -2,11 +2,11 @@ import { Controller, Get, Header, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { RequireScope } from '../auth/require-scope.decorator.js';
-import { SyncedData } from '../sync/data-as-of.interceptor.js';
 import type { FastifyRequest } from 'fastify';
+import { RequireScope } from '../auth/require-scope.decorator.js';
 import { auditFieldsOf } from '../common/interceptors/audit-fields.interceptor.js';
 import { contextOf } from '../common/request-context.js';
+import { SyncedData } from '../sync/data-as-of.interceptor.js';
 import { TransactionsService, type DateField } from './transactions.service.js';
 
 export class ListTransactionsQuery {

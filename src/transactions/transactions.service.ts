@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { dateRange, decodeCursor, encodeCursor } from '../common/date-range.js';
+import type { AuditFields } from '../common/interceptors/audit-fields.interceptor.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
 import { placeholders, preparedRows, sqliteConnection, type SqliteStatement } from '../database/prepared-statements.js';
 
@@ -29,13 +30,6 @@ export interface TransactionView {
   qbank_payment_id: string | null;
   payment_id: string | null;
   check_number: string | null;
-}
-
-/** The audit fields every resource of an answer carries (see `stampAuditFields`). */
-export interface AuditFields {
-  timestamp: string;
-  actor: string;
-  request_id: string;
 }
 
 /**
@@ -81,11 +75,13 @@ const STATEMENT_CACHE = 64;
 export class TransactionsService {
   private readonly postgres: boolean;
   private readonly placeholder: (n: number) => string;
+  private readonly rowJson: string;
   private readonly statements = new Map<string, SqliteStatement>();
 
   constructor(private readonly dataSource: DataSource) {
     this.postgres = dataSource.options.type === 'postgres';
     this.placeholder = placeholders(dataSource);
+    this.rowJson = rowJson(this.postgres);
   }
 
   /**
@@ -131,7 +127,7 @@ export class TransactionsService {
       where.push(`(${column} < ${bound} OR (${column} = ${param(params.at(-1))} AND transaction_id < ${param(id)}))`);
     }
     const sql =
-      `SELECT ${rowJson(this.postgres)} FROM transactions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
+      `SELECT ${this.rowJson} FROM transactions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}` +
       ` ORDER BY ${column} DESC, transaction_id DESC LIMIT ${param(query.limit + 1)}`;
     const rows = this.postgres
       ? (await preparedRows(this.dataSource, sql, params)).map((row) => row[0] as string)

@@ -83,8 +83,9 @@ export class WebhooksService {
       await this.store.applyPendingWebhooks(manager, stored);
       return { received: true, duplicate: false, applied: true };
     });
-    // Not placed yet: QBank's answer naming this payment may have been recorded meanwhile (see applyLateWebhooks).
-    if (!outcome.duplicate && !outcome.applied && (await this.store.applyLateWebhooks([qbankPaymentId])) > 0) outcome.applied = true;
+    // Not placed yet (or, for a delivery QBank repeats, still waiting): QBank's answer naming this payment may
+    // have been recorded meanwhile (see applyLateWebhooks). Should this fail, QBank's next delivery re-drives it.
+    if (!outcome.applied && (await this.store.applyLateWebhooks([qbankPaymentId])) > 0) outcome.applied = true;
     this.metrics.webhooks.labels(outcome.duplicate ? 'duplicate' : outcome.applied ? 'applied' : 'pending').inc();
     return outcome;
   }

@@ -29,8 +29,15 @@ export class AuditFieldsInterceptor implements NestInterceptor {
   }
 }
 
+/** The audit fields every resource of an answer carries. */
+export interface AuditFields {
+  timestamp: string;
+  actor: string;
+  request_id: string;
+}
+
 /** The audit fields of this call, as of now. */
-export const auditFieldsOf = (ctx: RequestContext): { timestamp: string; actor: string; request_id: string } => ({
+export const auditFieldsOf = (ctx: RequestContext): AuditFields => ({
   timestamp: new Date().toISOString(),
   actor: ctx.caller?.sub ?? 'anonymous',
   request_id: ctx.requestId,
