@@ -34,17 +34,21 @@ export class AuditLedger {
   private readonly inserter: RowInserter<AuditEvent>;
   private readonly held = new WeakMap<EntityManager, { lane: Lane; seq: number; head: string; staged: AuditEvent[] }>();
   readonly enabled: boolean;
+  /** SQLite: events are inserted as they are appended (in-process, no round trips to save). */
+  private readonly immediate: boolean;
 
   constructor(dataSource: DataSource, config: GatewayConfig) {
     this.enabled = config.audit.enabled;
+    this.immediate = dataSource.options.type !== 'postgres';
     this.inserter = new RowInserter(dataSource, AuditEvent, { chunk: INSERT_CHUNK });
     const lanes = dataSource.options.type === 'postgres' ? poolSize(dataSource) : 1;
     for (let i = 0; i < lanes; i += 1) this.idle.push(newLane());
   }
 
   /**
-   * Chains `events` (in order) into the transaction of `manager`. They are inserted together, in as few
-   * statements as possible, just before the transaction commits.
+   * Chains `events` (in order) into the transaction of `manager`. On PostgreSQL they are inserted together,
+   * in as few statements as possible, just before the transaction commits; on SQLite at once, so that a
+   * writer appending a large batch in parts can let other requests run between them.
    */
   async append(manager: EntityManager, events: AuditEvent[]): Promise<void> {
     if (!this.enabled || events.length === 0) return;
@@ -54,7 +58,7 @@ export class AuditLedger {
       const staged = { lane, seq: lane.seq, head: lane.head, staged: [] as AuditEvent[] };
       holding = staged;
       this.held.set(manager, staged);
-      TransactionRunner.beforeCommit(manager, () => this.inserter.stage(manager, staged.staged));
+      if (!this.immediate) TransactionRunner.beforeCommit(manager, () => this.inserter.stage(manager, staged.staged));
       TransactionRunner.onEnd(manager, (committed) => {
         // SQLite's transactions all share one entity manager: forget this one's lane when it ends.
         this.held.delete(manager);
@@ -69,8 +73,9 @@ export class AuditLedger {
       event.prevHash = holding.head;
       event.hash = chainHash(event, holding.head);
       holding.head = event.hash;
-      holding.staged.push(event);
+      if (!this.immediate) holding.staged.push(event);
     }
+    if (this.immediate) await this.inserter.stage(manager, events);
   }
 
   private acquire(): Promise<Lane> {

@@ -6,6 +6,9 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import type { AuditEvent } from './audit-event.entity.js';
 import { AuditLedger } from './audit-ledger.js';
 
+/** Events written between two turns of the event loop on SQLite (a few ms of the request thread). */
+const WRITE_SLICE = 50;
+
 /** Events kept in memory while the database is unreachable, before the oldest are dropped (and counted). */
 const MAX_BACKLOG = 100_000;
 
@@ -81,12 +84,17 @@ export class AuditWriter implements OnApplicationShutdown {
   }
 
   private insert(batch: Queued[]): Promise<void> {
-    return this.transactions.transaction((manager) =>
-      this.ledger.append(
-        manager,
-        batch.map((b) => b.event),
-      ),
-    );
+    return this.transactions.transaction(async (manager) => {
+      for (let i = 0; i < batch.length; i += WRITE_SLICE) {
+        // On SQLite the driver is synchronous: requests wait while a batch is written, so it is written in
+        // slices with the event loop let go between them (other writers queue behind the transaction anyway).
+        if (i > 0 && this.transactions.serialised) await new Promise((resolve) => setImmediate(resolve));
+        await this.ledger.append(
+          manager,
+          batch.slice(i, i + WRITE_SLICE).map((b) => b.event),
+        );
+      }
+    });
   }
 
   private async write(batch: Queued[]): Promise<void> {
