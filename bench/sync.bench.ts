@@ -102,6 +102,12 @@ export async function syncBenchmark(options: { rows: number; seconds: number }):
         };
         const seconds = (performance.now() - started) / 1000;
         const rss = peakRssMb(gateway.service.child.pid!);
+        // Reads over that store first: pages of 100, 50 connections (the plain insert below leaves the disk
+        // writing back a million rows for a while, which would land in the reads' fsyncs).
+        const accountId = sandbox.accountId;
+        const pageUrl = `${gateway.url}/v1/transactions?account_id=${accountId}&limit=100`;
+        await load(pageUrl, { connections: 50, seconds: 2, headers: auth });
+        const reads = await load(pageUrl, { connections: 50, seconds: options.seconds, headers: auth });
         const baselineUrl = name === 'PostgreSQL' ? PG_URL : `sqlite:${gateway.dir}/baseline.sqlite`;
         const baselineSchema = name === 'PostgreSQL' ? `${schema}_b` : undefined;
         const baseline = await plainInsertRate(sandbox.base, sandbox.bank, baselineUrl, baselineSchema);
@@ -125,11 +131,7 @@ export async function syncBenchmark(options: { rows: number; seconds: number }):
           },
         );
 
-        // Reads over that store: pages of 100, 50 connections, beside the raw SQL of the same query.
-        const accountId = sandbox.accountId;
-        const pageUrl = `${gateway.url}/v1/transactions?account_id=${accountId}&limit=100`;
-        await load(pageUrl, { connections: 50, seconds: 2, headers: auth });
-        const reads = await load(pageUrl, { connections: 50, seconds: options.seconds, headers: auth });
+        // The reads beside the raw SQL of the same query.
         const raw = await rawQueryRate(
           name === 'PostgreSQL' ? PG_URL : `sqlite:${gateway.dir}/gateway.sqlite`,
           name === 'PostgreSQL' ? schema : undefined,
