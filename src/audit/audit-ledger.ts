@@ -41,7 +41,7 @@ export class AuditLedger {
     this.enabled = config.audit.enabled;
     this.immediate = dataSource.options.type !== 'postgres';
     this.inserter = new RowInserter(dataSource, AuditEvent, { chunk: INSERT_CHUNK });
-    const lanes = dataSource.options.type === 'postgres' ? poolSize(dataSource) : 1;
+    const lanes = this.immediate ? 1 : poolSize(dataSource);
     for (let i = 0; i < lanes; i += 1) this.idle.push(newLane());
   }
 

@@ -210,12 +210,13 @@ function deferStatements(runner: QueryRunner, hooks: Hooks): { commit: () => Pro
     await runner.startTransaction();
   };
   hooks.begin = begin;
+  /** On the unit's own connection; a named statement is parsed and planned once per connection, later units send only its values. */
+  const execute = async (sql: string, values: unknown[], named: boolean) =>
+    ((await runner.connect()) as PgClient).query({ name: named ? statementName(sql) : undefined, text: sql, values });
   const send = async (batch: StagedWrite[]): Promise<void> => {
     const [sql, values] = combine(batch);
     try {
-      // A named statement: each connection parses and plans a shape once; later units send only its values.
-      const client = (await runner.connect()) as PgClient;
-      await client.query({ name: statementName(sql), text: sql, values });
+      await execute(sql, values, true);
     } catch (error) {
       if (!batch.some((write) => write.failure)) throw error;
       // The transaction is over either way; ending it frees the connection for the explanation's reads.
@@ -254,8 +255,7 @@ function deferStatements(runner: QueryRunner, hooks: Hooks): { commit: () => Pro
   hooks.prepared = async (sql, values, named) => {
     await begin();
     await hooks.flush();
-    const client = (await runner.connect()) as PgClient;
-    return (await client.query({ name: named ? statementName(sql) : undefined, text: sql, values })).rowCount ?? null;
+    return (await execute(sql, values, named)).rowCount ?? null;
   };
   runner.query = (async (sql: string, params?: unknown[], structured?: boolean) => {
     if (!CONTROL.test(sql)) {

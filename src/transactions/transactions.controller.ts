@@ -29,9 +29,7 @@ export class TransactionsController {
   @Header('content-type', 'application/json; charset=utf-8')
   @ApiOkResponse({ description: '`{ data, next_cursor }` from the store, newest first by the chosen date (default posting_date)' })
   list(@Query() query: ListTransactionsQuery, @Req() request: FastifyRequest): Promise<string> {
-    // The answer comes as JSON text with each row's audit fields already in it.
-    const ctx = contextOf(request);
-    ctx.stamped = true;
+    // The answer is JSON text with each row's audit fields already in it (text is never stamped again).
     return this.transactions.list(
       {
         accountId: query.account_id,
@@ -41,7 +39,7 @@ export class TransactionsController {
         limit: query.limit ?? 100,
         cursor: query.cursor,
       },
-      auditFieldsOf(ctx),
+      auditFieldsOf(contextOf(request)),
     );
   }
 }

@@ -135,7 +135,7 @@ export class TransactionsService {
     const more = rows.length > query.limit;
     if (more) rows.length = query.limit;
     // The cursor is the last row's date and id, as the row shows them.
-    const last = more ? (JSON.parse(rows.at(-1)!) as Record<DateField | 'transaction_id', string>) : undefined;
+    const last = more ? (JSON.parse(rows.at(-1)!) as TransactionView) : undefined;
     const next = last ? encodeCursor([last[column], last.transaction_id]) : null;
     return `{"data":[${rows.join(',')}],"next_cursor":${JSON.stringify(next)}}`;
   }
