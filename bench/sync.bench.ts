@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { TransactionEntity } from '../src/transactions/transaction.entity.js';
-import { transactionRow } from '../src/sync/syncers.js';
+import { transactionRow } from '../src/transactions/transactions.syncer.js';
 import type { Transaction } from '#qbank/contract';
 import { startBenchGateway, startBenchSandbox } from './stack.js';
 import { load, median, PG_URL } from './support.js';

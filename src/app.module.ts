@@ -19,9 +19,12 @@ import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { LeasesModule } from './leases/leases.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PositivePayModule } from './positivepay/positivepay.module.js';
+import { RecoveryModule } from './recovery/recovery.module.js';
 import { SyncModule } from './sync/sync.module.js';
+import { SyncRunsModule } from './sync/sync-runs.module.js';
 import { TransactionsModule } from './transactions/transactions.module.js';
 import { TransfersModule } from './transfers/transfers.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -71,6 +74,8 @@ export class AppModule {
         }),
         DatabaseModule,
         CommonModule,
+        LeasesModule,
+        SyncRunsModule,
         AuditModule,
         MetricsModule,
         AuthModule,
@@ -82,6 +87,7 @@ export class AppModule {
         PositivePayModule,
         WebhooksModule,
         SyncModule,
+        RecoveryModule,
         AccountsModule,
         TransactionsModule,
       ],

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
-import { installHttpHooks } from './common/http-hooks.js';
+import { installHttpHooks } from './http/http-hooks.js';
+import { parseJsonBody } from './http/json-body.js';
 import { UUID_PATTERN } from './common/request-context.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { runMigrations } from './database/migrate.js';
@@ -29,6 +30,10 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, rawBody: true });
   app.useLogger(app.get(GatewayLogger));
+  // Strict JSON at the edge (duplicate keys, depth, NUL refused); the raw bytes are kept (webhook signatures, audit digests).
+  app.useBodyParser('application/json', { bodyLimit: config.server.bodyLimitBytes }, async (_request: unknown, body: Buffer) =>
+    parseJsonBody(body),
+  );
   installHttpHooks(app);
   setupSwagger(app);
   await app.init();

@@ -40,7 +40,7 @@ describe('protecting callers from each other: per-caller rate limits and payment
     expect(audited.body.data).toEqual([expect.objectContaining({ actor: 'greedy-service', status: 429, error_code: 'GW_RATE_LIMITED' })]);
   });
 
-  it('payment limits: over the per-payment or the daily limit → 422 naming the limit, nothing sent to QBank, the refusal audited and replayed', async () => {
+  it('payment limits: over the per-payment or the daily limit → 422 naming the limit, nothing sent to QBank or stored, the refusal audited; the key stays usable', async () => {
     const sandboxPayments = async () =>
       ((await (await fetch(`${gw.sandbox.url}/sandbox/payments`)).json()) as { data: unknown[] }).data.length;
     const before = await sandboxPayments();
@@ -70,12 +70,18 @@ describe('protecting callers from each other: per-caller rate limits and payment
     const second = await call(gw, 'POST', '/v1/payments/wire', { token: small, body: wire('90.00'), headers: { 'idempotency-key': key } });
     expect(second.status).toBe(422);
     expect(second.body.message).toMatch(/would reach 180\.00, over the daily wire limit of 150\.00 \(caller small-ops\)/);
-    const replay = await call(gw, 'POST', '/v1/payments/wire', { token: small, body: wire('90.00'), headers: { 'idempotency-key': key } });
-    expect(replay).toMatchObject({ status: 422, body: { error_code: 'GW_LIMIT_EXCEEDED' } });
-    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    // A refusal of the gateway's own is not QBank's final answer: nothing was recorded (the payment, the
+    // reservation and the key's record were rolled back together), so a retry is judged afresh...
+    const retry = await call(gw, 'POST', '/v1/payments/wire', { token: small, body: wire('90.00'), headers: { 'idempotency-key': key } });
+    expect(retry).toMatchObject({ status: 422, body: { error_code: 'GW_LIMIT_EXCEEDED' } });
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
     expect(await sandboxPayments()).toBe(before + 1); // only the wire within the limits reached QBank
+    // ... and the key is not burned: the same key with a body within the limit goes through.
+    const within = await call(gw, 'POST', '/v1/payments/wire', { token: small, body: wire('60.00'), headers: { 'idempotency-key': key } });
+    expect(within.status).toBe(201);
+    expect(await sandboxPayments()).toBe(before + 2);
     const stored = await call(gw, 'GET', '/v1/payments?type=WIRE', { token: operator });
-    expect(stored.body.data.map((p: { amount: string }) => p.amount)).toEqual(['90.00']);
+    expect(stored.body.data.map((p: { amount: string }) => p.amount)).toEqual(['60.00', '90.00']);
     const audited = await call(gw, 'GET', `/v1/audit/events?request_id=${second.headers.get('x-request-id')}`, {
       token: gw.token('audit-team', ['auditor']),
     });

@@ -6,7 +6,7 @@ import { RequireScope } from '../auth/require-scope.decorator.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
 import { StandardErrorDto } from '../docs/error.dto.js';
 import { SyncedData } from '../sync/data-as-of.interceptor.js';
-import { AccountsService, type AccountView } from './accounts.service.js';
+import { AccountRepository, type AccountView } from './account.repository.js';
 
 export class ListAccountsQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
@@ -16,7 +16,7 @@ export class ListAccountsQuery {
 @ApiTags('Accounts')
 @Controller('v1/accounts')
 export class AccountsController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(private readonly accounts: AccountRepository) {}
 
   @Get()
   @RequireScope('accounts.read')

@@ -1,13 +1,7 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { SyncModule } from '../sync/sync.module.js';
-import { AccountEntity } from './account.entity.js';
+import { AccountRepository } from './account.repository.js';
 import { AccountsController } from './accounts.controller.js';
-import { AccountsService } from './accounts.service.js';
+import { AccountsSyncer } from './accounts.syncer.js';
 
-@Module({
-  imports: [TypeOrmModule.forFeature([AccountEntity]), SyncModule],
-  controllers: [AccountsController],
-  providers: [AccountsService],
-})
+@Module({ controllers: [AccountsController], providers: [AccountRepository, AccountsSyncer], exports: [AccountsSyncer] })
 export class AccountsModule {}

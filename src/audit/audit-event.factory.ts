@@ -3,8 +3,32 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../common/request-context.js';
 import { AuditEvent, type AuditKind, type AuditOutcome } from './audit-event.entity.js';
 
-/** The actor of work nobody called for: the scheduler's syncs, the sweeps. */
+/** The actor of work nobody called for: the scheduler's syncs, the recovery job, the sweeps. */
 export const SYSTEM_ACTOR = 'system';
+
+/**
+ * Who a change to a record is attributed to in the audit trail: the caller whose call caused it (with the
+ * call's request id), QBank for its webhooks, or the gateway itself (`system`).
+ */
+export interface AuditActor {
+  sub: string;
+  roles?: readonly string[];
+  requestId?: string;
+  upstreamRequestId?: string | null;
+}
+
+export const SYSTEM: AuditActor = { sub: SYSTEM_ACTOR };
+
+/** QBank, for what its webhooks change. */
+export const QBANK: AuditActor = { sub: 'qbank' };
+
+/** The actor of the current call. */
+export const actorOf = (ctx: RequestContext): AuditActor => ({
+  sub: ctx.caller?.sub ?? 'anonymous',
+  roles: ctx.caller?.roles ?? [],
+  requestId: ctx.requestId,
+  upstreamRequestId: ctx.upstreamRequestId ?? null,
+});
 
 /** QBank's deliveries are attributed to `qbank`, even those refused before the controller ran. */
 const WEBHOOK_ROUTE = '/v1/webhooks/qbank';
@@ -72,21 +96,21 @@ export function recordEvent(fields: {
   resourceId: string;
   outcome?: AuditOutcome;
   detail?: Record<string, unknown>;
-  ctx?: RequestContext;
-  actor?: string;
+  by?: AuditActor;
   at?: Date;
 }): AuditEvent {
+  const by = fields.by ?? SYSTEM;
   return Object.assign(blankEvent(), {
     kind: fields.kind,
     occurredAt: fields.at ?? new Date(),
-    actor: fields.actor ?? fields.ctx?.caller?.sub ?? SYSTEM_ACTOR,
-    roles: fields.ctx?.caller?.roles.join(',') ?? '',
+    actor: by.sub,
+    roles: by.roles?.join(',') ?? '',
     action: fields.action,
     resourceType: fields.resourceType,
     resourceId: fields.resourceId,
     outcome: fields.outcome ?? 'success',
-    requestId: fields.ctx?.requestId ?? randomUUID(),
-    upstreamRequestId: fields.ctx?.upstreamRequestId ?? null,
+    requestId: by.requestId ?? randomUUID(),
+    upstreamRequestId: by.upstreamRequestId ?? null,
     detail: fields.detail ? JSON.stringify(fields.detail).slice(0, 2000) : null,
   } satisfies Partial<AuditEvent>);
 }

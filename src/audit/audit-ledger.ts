@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config.js';
-import { RowInserter } from '../database/row-inserter.js';
-import { TransactionRunner } from '../database/transaction-runner.js';
 import { chainHash, genesisHash } from './audit-chain.js';
-import { AuditEvent } from './audit-event.entity.js';
+import type { AuditEvent } from './audit-event.entity.js';
+import { AuditEventRepository } from './audit-event.repository.js';
 
 /** One chain: the position and hash of its last committed event. */
 interface Lane {
@@ -14,68 +21,70 @@ interface Lane {
   head: string;
 }
 
-/** Rows per INSERT statement (26 columns × 100 rows stays far below both databases' parameter limits). */
-const INSERT_CHUNK = 100;
+/** A transaction's hold on a lane: where the chain stands with the events it appended so far. */
+interface Hold {
+  lane: Lane;
+  seq: number;
+  head: string;
+}
 
 /**
  * Appends audit events to hash chains, inside the caller's transaction. A chain is only ever extended by
  * one transaction at a time, so each process keeps a few *lanes* — one chain each — and a transaction
- * holds one lane from its first audit event until it ends: the lane's head moves on at commit, and after
- * a rollback the lane starts a new chain (its last event may or may not have committed, so the old
- * chain simply ends where the database says it does). Replicas never share a chain, so no lock spans
- * processes; `audit:verify` checks every chain. SQLite runs one transaction at a time: one lane, one chain
- * per process run. PostgreSQL gets as many lanes as pooled connections, so auditing never waits for a lane
- * that a connection could use.
+ * holds one lane from its first audit event until it ends (TypeORM tells its subscribers when a transaction
+ * commits or rolls back): the lane's head moves on at commit, and after a rollback the lane starts a new
+ * chain (its last event may or may not have committed, so the old chain simply ends where the database
+ * says it does). Replicas never share a chain, so no lock spans processes; `audit:verify` checks every
+ * chain. SQLite runs one transaction at a time: one lane. PostgreSQL gets as many lanes as pooled
+ * connections, so auditing never waits for a lane that a connection could use.
  */
 @Injectable()
-export class AuditLedger {
+export class AuditLedger implements EntitySubscriberInterface {
   private readonly idle: Lane[] = [];
   private readonly waiting: ((lane: Lane) => void)[] = [];
-  private readonly inserter: RowInserter<AuditEvent>;
-  private readonly held = new WeakMap<EntityManager, { lane: Lane; seq: number; head: string; staged: AuditEvent[] }>();
+  private readonly held = new Map<QueryRunner, Hold>();
   readonly enabled: boolean;
-  /** SQLite: events are inserted as they are appended (in-process, no round trips to save). */
-  private readonly immediate: boolean;
 
-  constructor(dataSource: DataSource, config: GatewayConfig) {
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    config: GatewayConfig,
+    private readonly events: AuditEventRepository,
+  ) {
     this.enabled = config.audit.enabled;
-    this.immediate = dataSource.options.type !== 'postgres';
-    this.inserter = new RowInserter(dataSource, AuditEvent, { chunk: INSERT_CHUNK });
-    const lanes = this.immediate ? 1 : poolSize(dataSource);
+    const lanes = dataSource.options.type === 'postgres' ? poolSize(dataSource) : 1;
     for (let i = 0; i < lanes; i += 1) this.idle.push(newLane());
+    dataSource.subscribers.push(this);
   }
 
-  /**
-   * Chains `events` (in order) into the transaction of `manager`. On PostgreSQL they are inserted together,
-   * in as few statements as possible, just before the transaction commits; on SQLite at once, so that a
-   * writer appending a large batch in parts can let other requests run between them.
-   */
+  /** Chains `events` (in order) and inserts them in the transaction of `manager`. */
   async append(manager: EntityManager, events: AuditEvent[]): Promise<void> {
     if (!this.enabled || events.length === 0) return;
-    let holding = this.held.get(manager);
-    if (!holding) {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) throw new Error('audit events are appended inside a transaction');
+    let hold = this.held.get(runner);
+    if (!hold) {
       const lane = await this.acquire();
-      const staged = { lane, seq: lane.seq, head: lane.head, staged: [] as AuditEvent[] };
-      holding = staged;
-      this.held.set(manager, staged);
-      if (!this.immediate) TransactionRunner.beforeCommit(manager, () => this.inserter.stage(manager, staged.staged));
-      TransactionRunner.onEnd(manager, (committed) => {
-        // SQLite's transactions all share one entity manager: forget this one's lane when it ends.
-        this.held.delete(manager);
-        this.release(staged, committed);
-      });
+      hold = { lane, seq: lane.seq, head: lane.head };
+      this.held.set(runner, hold);
     }
     for (const event of events) {
       scrubText(event);
-      holding.seq += 1;
-      event.chainId = holding.lane.chainId;
-      event.chainSeq = holding.seq;
-      event.prevHash = holding.head;
-      event.hash = chainHash(event, holding.head);
-      holding.head = event.hash;
-      if (!this.immediate) holding.staged.push(event);
+      hold.seq += 1;
+      event.chainId = hold.lane.chainId;
+      event.chainSeq = hold.seq;
+      event.prevHash = hold.head;
+      event.hash = chainHash(event, hold.head);
+      hold.head = event.hash;
     }
-    if (this.immediate) await this.inserter.stage(manager, events);
+    await this.events.insert(manager, events);
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    this.release(event.queryRunner, true);
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    this.release(event.queryRunner, false);
   }
 
   private acquire(): Promise<Lane> {
@@ -84,14 +93,13 @@ export class AuditLedger {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  private release(staged: { lane: Lane; seq: number; head: string }, committed: boolean): void {
-    let lane = staged.lane;
-    if (committed) {
-      lane.seq = staged.seq;
-      lane.head = staged.head;
-    } else {
-      lane = newLane();
-    }
+  private release(runner: QueryRunner, committed: boolean): void {
+    const hold = this.held.get(runner);
+    if (!hold) return;
+    this.held.delete(runner);
+    let lane = hold.lane;
+    if (committed) Object.assign(lane, { seq: hold.seq, head: hold.head });
+    else lane = newLane();
     const next = this.waiting.shift();
     if (next) next(lane);
     else this.idle.push(lane);

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { createSqliteAppendOnlyTriggers, dropSqliteAppendOnlyTriggers } from '../database/migrations/1764300000000-audit-trail.js';
-import { TransactionRunner } from '../database/transaction-runner.js';
+import { Database } from '../database/database.js';
 import { recordEvent } from './audit-event.factory.js';
 import { AuditCheckpoint, AuditEvent } from './audit-event.entity.js';
+import { AuditEventRepository } from './audit-event.repository.js';
 import { AuditLedger } from './audit-ledger.js';
 
 export interface RetentionReport {
@@ -23,9 +24,9 @@ export interface RetentionReport {
  */
 export async function removeExpiredAuditEvents(dataSource: DataSource, before: Date, actor: string): Promise<RetentionReport> {
   const postgres = dataSource.options.type === 'postgres';
-  const transactions = new TransactionRunner(dataSource);
-  const ledger = new AuditLedger(dataSource, { audit: { enabled: true } } as GatewayConfig);
-  return transactions.transaction(async (manager) => {
+  const db = new Database(dataSource, dataSource);
+  const ledger = new AuditLedger(dataSource, { audit: { enabled: true } } as GatewayConfig, new AuditEventRepository(db));
+  return db.transaction(async (manager) => {
     const runner = manager.queryRunner!;
     if (postgres) await runner.query(`SET LOCAL qbank_gateway.audit_retention = 'on'`);
     else for (const table of ['audit_events', 'audit_checkpoints']) await dropSqliteAppendOnlyTriggers(runner, table);
@@ -82,7 +83,7 @@ export async function removeExpiredAuditEvents(dataSource: DataSource, before: D
         action: 'audit.retention',
         resourceType: 'audit_events',
         resourceId: before.toISOString(),
-        actor,
+        by: { sub: actor },
         detail: { removed_before: before.toISOString(), removed, checkpoints },
       }),
     ]);

@@ -1,13 +1,9 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config.js';
-import { TransactionRunner } from '../database/transaction-runner.js';
+import { Database } from '../database/database.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { AuditEvent } from './audit-event.entity.js';
 import { AuditLedger } from './audit-ledger.js';
-
-/** Events written between two turns of the event loop on SQLite (a few ms of the request thread). */
-const WRITE_SLICE = 50;
 
 /** Events kept in memory while the database is unreachable, before the oldest are dropped (and counted). */
 const MAX_BACKLOG = 100_000;
@@ -32,8 +28,7 @@ export class AuditWriter implements OnApplicationShutdown {
   private dropped = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly transactions: TransactionRunner,
+    private readonly db: Database,
     private readonly ledger: AuditLedger,
     private readonly config: GatewayConfig,
     private readonly metrics: MetricsService,
@@ -76,7 +71,7 @@ export class AuditWriter implements OnApplicationShutdown {
       this.logger.error({ dropped: this.dropped }, 'audit events dropped: the backlog was full while the database could not be written');
       this.dropped = 0;
     }
-    if (this.queue.length === 0 || !this.dataSource.isInitialized) return;
+    if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
     this.flushing = this.write(batch).finally(() => (this.flushing = undefined));
@@ -84,17 +79,12 @@ export class AuditWriter implements OnApplicationShutdown {
   }
 
   private insert(batch: Queued[]): Promise<void> {
-    return this.transactions.transaction(async (manager) => {
-      for (let i = 0; i < batch.length; i += WRITE_SLICE) {
-        // On SQLite the driver is synchronous: requests wait while a batch is written, so it is written in
-        // slices with the event loop let go between them (other writers queue behind the transaction anyway).
-        if (i > 0 && this.transactions.serialised) await new Promise((resolve) => setImmediate(resolve));
-        await this.ledger.append(
-          manager,
-          batch.slice(i, i + WRITE_SLICE).map((b) => b.event),
-        );
-      }
-    });
+    return this.db.transaction((manager) =>
+      this.ledger.append(
+        manager,
+        batch.map((b) => b.event),
+      ),
+    );
   }
 
   private async write(batch: Queued[]): Promise<void> {

@@ -9,7 +9,7 @@ import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
 import { StandardErrorDto } from '../docs/error.dto.js';
 import { CSV_COLUMNS, csvRow, type AuditEventView } from './audit-event.view.js';
 import { ExportAuditEventsQuery, ListAuditEventsQuery } from './audit-query.dto.js';
-import { AuditQueryService } from './audit-query.service.js';
+import { AuditEventRepository } from './audit-event.repository.js';
 
 /**
  * The audit trail for audit teams (scope `audit.read`). Events carry their own `timestamp`, `actor` and
@@ -20,7 +20,7 @@ import { AuditQueryService } from './audit-query.service.js';
 export class AuditController {
   private readonly logger = new Logger(AuditController.name);
 
-  constructor(private readonly audit: AuditQueryService) {}
+  constructor(private readonly audit: AuditEventRepository) {}
 
   @Get()
   @RequireScope('audit.read')

@@ -24,18 +24,3 @@ export function dateRange(from: string | undefined, to: string | undefined): { f
     toExclusive: to === undefined ? undefined : parse(to, 'to', true),
   };
 }
-
-/** Opaque keyset cursors: the sort key of the last item of a page. */
-export const encodeCursor = (values: (string | number)[]): string => Buffer.from(JSON.stringify(values)).toString('base64url');
-
-export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === arity && values.every((v) => typeof v === 'string' || typeof v === 'number'))
-      return values;
-  } catch {
-    /* fall through */
-  }
-  throw new ValidationFailedError('cursor: not a cursor of this list');
-}

@@ -31,3 +31,9 @@ export function isAbaRoutingNumber(value: unknown): value is string {
 /** `*****6789`: what is kept of an account number. */
 export const maskAccountNumber = (accountNumber: string): string =>
   `${'*'.repeat(Math.max(1, accountNumber.length - 4))}${accountNumber.slice(-4)}`;
+
+/** A bigint money column: integer minor units in the database, bigint in the code (never a float). */
+export const minorUnits = {
+  to: (value: bigint | null | undefined): string | null | undefined => (typeof value === 'bigint' ? value.toString() : value),
+  from: (value: string | number | null): bigint | null => (value === null ? null : BigInt(value)),
+};

@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import type { EntityManager } from 'typeorm';
 
 /** The caller, as the auth guard established it. */
 export interface Caller {
@@ -20,30 +19,10 @@ export interface RequestContext {
   scope?: string;
   upstreamRequestId?: string;
   errorCode?: string;
-  /** The id of what the call created or acted on, when no path parameter names it (a new payment's id). */
+  /** The id of what the call created or acted on, when no path parameter names it. */
   resourceId?: string;
-  /** Set once the audit event has been recorded (by the response hook, or with a payment in its transaction). */
-  audited?: boolean;
-  /** Set once the response hook has logged and counted the call, so that no call is counted twice. */
+  /** Set once the response hook has logged, counted and audited the call, so that nothing is done twice. */
   completed?: boolean;
-  /** The audit fields are already on the answer (stored for idempotent replay, or replayed). */
-  stamped?: boolean;
-  /**
-   * The idempotency record this call holds: the key to send QBank, the id of what it creates, and
-   * whether the record is new (nothing of it can be stored yet) or taken over from a crashed holder.
-   */
-  idempotency?: {
-    upstreamKey: string;
-    resourceId: string;
-    callerKey: string;
-    fresh: boolean;
-    /**
-     * Stores the final answer for replay and the call's audit event inside the caller's transaction (the
-     * one that records the outcome of the payment), so that the payment, its answer and its audit event
-     * commit together. Returns the answer with its audit fields.
-     */
-    completeWithin?: (manager: EntityManager, body: unknown) => Promise<unknown>;
-  };
 }
 
 export const CONTEXT_KEY = 'gateway';

@@ -1,4 +1,6 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsUUID, registerDecorator, type ValidationOptions } from 'class-validator';
 import { isAbaRoutingNumber, isAmount } from './money.js';
 
 /** A decimal-string amount > 0 with at most two decimals; a JSON number is refused. */
@@ -52,3 +54,10 @@ export function IsNotEqualTo(property: string, options?: ValidationOptions): Pro
       validator: { validate: (value: unknown, args) => value !== (args?.object as Record<string, unknown>)[property] },
     });
 }
+
+/** A UUID, compared case-insensitively: lower-cased at the edge, so `AF82…` and `af82…` are one id everywhere. */
+export const IsId = (): PropertyDecorator =>
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
+    IsUUID(),
+  );

@@ -67,7 +67,26 @@ describe('loadConfig', () => {
       QBANK_WEBHOOK_SECRET: 'whsec_0123456789abcdef',
       AUTH_JWKS_URL: 'https://idp.internal/jwks',
       AUTH_ISSUER: 'https://idp.internal',
+      REQUEST_ENCRYPTION_KEYS: `k2026:${Buffer.alloc(32, 7).toString('base64')}`,
     });
     expect(ok.nodeEnv).toBe('production');
+  });
+
+  it('request encryption keys: well-formed, and the published development key never in production', () => {
+    expect(problem({ ...external, REQUEST_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toContain('REQUEST_ENCRYPTION_KEYS');
+    expect(problem({ ...external, REQUEST_ENCRYPTION_KEYS: `:${Buffer.alloc(32).toString('base64')}` })).toContain(
+      'REQUEST_ENCRYPTION_KEYS',
+    );
+    expect(loadConfig({ ...external, AUTH_MODE: 'dev' }).idempotency.requestKeys).toMatch(/^dev:/);
+    const production = {
+      ...external,
+      NODE_ENV: 'production',
+      QBANK_CLIENT_SECRET: 'a-real-and-long-secret-from-the-vault',
+      QBANK_WEBHOOK_SECRET: 'whsec_0123456789abcdef',
+    };
+    expect(problem(production)).toContain('REQUEST_ENCRYPTION_KEYS: the development key is refused in production');
+    // Rotation: the new key first, the old one kept to open what it sealed.
+    const two = `k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
+    expect(loadConfig({ ...external, AUTH_MODE: 'dev', REQUEST_ENCRYPTION_KEYS: two }).idempotency.requestKeys).toBe(two);
   });
 });

@@ -18,9 +18,12 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { parse } from 'yaml';
+import { parseSealingKeys } from '../idempotency/request-sealer.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const SANDBOX_CLIENT_SECRET = 'sandbox-secret';
+/** Outside production, requests are sealed with this published key unless `REQUEST_ENCRYPTION_KEYS` names others. */
+export const DEV_REQUEST_KEYS = `dev:${Buffer.alloc(32, 'qbank-gateway-dev-only').toString('base64')}`;
 
 export class ServerConfig {
   @IsInt() @Min(0) @Max(65535) port!: number;
@@ -95,6 +98,16 @@ export class IdempotencyConfig {
   /** How long a request may hold its key before a retry may take it over (its holder is presumed dead). */
   @IsInt() @Min(1) @Max(3600) leaseSeconds!: number;
   @IsInt() @Min(1) @Max(24 * 365) retentionHours!: number;
+  /**
+   * `REQUEST_ENCRYPTION_KEYS`: `<id>:<32 bytes in base64>`, comma-separated, the sealing key first. They seal
+   * what re-sending a request needs (full account numbers) until QBank has answered it.
+   */
+  @IsString() requestKeys!: string;
+}
+
+export class PaymentsConfig {
+  /** How often the recovery job looks for payments whose QBank answer was lost. */
+  @IsInt() @Min(1) @Max(86_400) recoveryIntervalSeconds!: number;
 }
 
 export class WebhooksConfig {
@@ -153,6 +166,7 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => AuditConfig) audit!: AuditConfig;
   @ValidateNested() @Type(() => BalancesConfig) balances!: BalancesConfig;
   @ValidateNested() @Type(() => IdempotencyConfig) idempotency!: IdempotencyConfig;
+  @ValidateNested() @Type(() => PaymentsConfig) payments!: PaymentsConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks!: WebhooksConfig;
   @ValidateNested() @Type(() => SyncConfig) sync!: SyncConfig;
   @ValidateNested() @Type(() => LimitsConfig) limits!: LimitsConfig;
@@ -204,6 +218,8 @@ const ENV: Record<string, string> = {
   'balances.coalesce': 'BALANCES_COALESCE',
   'idempotency.leaseSeconds': 'IDEMPOTENCY_LEASE_SECONDS',
   'idempotency.retentionHours': 'IDEMPOTENCY_RETENTION_HOURS',
+  'idempotency.requestKeys': 'REQUEST_ENCRYPTION_KEYS',
+  'payments.recoveryIntervalSeconds': 'PAYMENTS_RECOVERY_INTERVAL_SECONDS',
   'webhooks.toleranceSeconds': 'WEBHOOK_TOLERANCE_SECONDS',
   'sync.schedule.accounts': 'SYNC_ACCOUNTS_CRON',
   'sync.schedule.transactions': 'SYNC_TRANSACTIONS_CRON',
@@ -246,6 +262,7 @@ const INTEGER_SETTINGS = new Set([
   'audit.retentionDays',
   'idempotency.leaseSeconds',
   'idempotency.retentionHours',
+  'payments.recoveryIntervalSeconds',
   'webhooks.toleranceSeconds',
   'sync.leaseSeconds',
   'limits.callerRatePerSecond',
@@ -322,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'co
   setPath(tree, 'database.migrationUrl', getPath(tree, 'database.migrationUrl') ?? getPath(tree, 'database.url'));
   setPath(tree, 'auth.mode', getPath(tree, 'auth.mode') ?? (sandboxMode ? 'dev' : 'jwks'));
   setPath(tree, 'sync.onStartup', getPath(tree, 'sync.onStartup') ?? sandboxMode);
+  setPath(tree, 'idempotency.requestKeys', getPath(tree, 'idempotency.requestKeys') ?? DEV_REQUEST_KEYS);
 
   const config = plainToInstance(GatewayConfig, tree);
   const problems = describe(validateSync(config, { forbidUnknownValues: false }));
@@ -348,6 +366,11 @@ function policyProblems(config: GatewayConfig): string[] {
               `limits.payments.${kind}.${name}.${type}.${field}: must be perPayment or perDay, an amount as a string ("100000.00")`,
             );
       }
+  try {
+    parseSealingKeys(config.idempotency.requestKeys);
+  } catch (error) {
+    problems.push(`REQUEST_ENCRYPTION_KEYS (idempotency.requestKeys): ${(error as Error).message}`);
+  }
   for (const [role, scopes] of Object.entries(config.roles ?? {})) {
     if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string'))
       problems.push(`config/roles.yaml: role ${role} must list scope names`);
@@ -359,6 +382,8 @@ function policyProblems(config: GatewayConfig): string[] {
     if (qbank.clientSecret === SANDBOX_CLIENT_SECRET || /change.?me|placeholder|example/i.test(qbank.clientSecret)) {
       problems.push('QBANK_CLIENT_SECRET: sandbox or placeholder secrets are refused in production');
     }
+    if (config.idempotency.requestKeys.includes(DEV_REQUEST_KEYS.slice(4)))
+      problems.push('REQUEST_ENCRYPTION_KEYS: the development key is refused in production; generate one (32 random bytes, base64)');
     if (qbank.webhookSecrets.length === 0 || qbank.webhookSecrets.some((s) => s.length < 16 || /change.?me|placeholder|sandbox/i.test(s))) {
       problems.push('QBANK_WEBHOOK_SECRET: a real secret (16+ characters) is required in production');
     }

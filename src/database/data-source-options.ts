@@ -4,10 +4,12 @@ import type { DataSourceOptions } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { AuditCheckpoint, AuditEvent } from '../audit/audit-event.entity.js';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
+import { JobLease } from '../leases/job-lease.entity.js';
+import { PaymentDailyTotal } from '../payments/payment-daily-total.entity.js';
 import { PaymentBatch, PaymentEntity, PaymentStatusChange } from '../payments/payment.entity.js';
 import { PositivePayExceptionEntity } from '../positivepay/positivepay-exception.entity.js';
 import { PositivePayIssueEntity } from '../positivepay/positivepay-issue.entity.js';
-import { SyncLease, SyncRun } from '../sync/sync-run.entity.js';
+import { SyncRun } from '../sync/sync-run.entity.js';
 import { TransactionEntity } from '../transactions/transaction.entity.js';
 import { WebhookEventEntity } from '../webhooks/webhook-event.entity.js';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema.js';
@@ -16,6 +18,7 @@ import { SyncedResources1764200000000 } from './migrations/1764200000000-synced-
 import { AuditTrail1764300000000 } from './migrations/1764300000000-audit-trail.js';
 import { PaymentDailyTotals1764400000000 } from './migrations/1764400000000-payment-daily-totals.js';
 import { PaymentLimitCheck1764500000000 } from './migrations/1764500000000-payment-limit-check.js';
+import { RecoverablePayments1764600000000 } from './migrations/1764600000000-recoverable-payments.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
 export const ENTITIES = [
@@ -31,7 +34,8 @@ export const ENTITIES = [
   TransactionEntity,
   PositivePayExceptionEntity,
   SyncRun,
-  SyncLease,
+  JobLease,
+  PaymentDailyTotal,
 ];
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -40,6 +44,7 @@ export const MIGRATIONS = [
   AuditTrail1764300000000,
   PaymentDailyTotals1764400000000,
   PaymentLimitCheck1764500000000,
+  RecoverablePayments1764600000000,
 ];
 
 const SQLITE_WAL_CHECKPOINT_PAGES = 16_384;
@@ -85,6 +90,27 @@ export function dataSourceOptions(url: string, schema?: string): DataSourceOptio
       // back to 128 MB after a checkpoint.
       db.pragma(`wal_autocheckpoint = ${SQLITE_WAL_CHECKPOINT_PAGES}`);
       db.pragma(`journal_size_limit = ${SQLITE_WAL_SIZE_LIMIT_BYTES}`);
+    },
+  };
+}
+
+/**
+ * SQLite: the connection that reads outside transactions (see `Database`), query-only, beside the one
+ * writer. None on PostgreSQL (its pool serves both) or for an in-memory database (a second connection
+ * would open another, empty one).
+ */
+export function readerDataSourceOptions(url: string): DataSourceOptions | undefined {
+  const path = url.replace(/^sqlite:/, '');
+  if (isPostgresUrl(url) || path === ':memory:') return undefined;
+  return {
+    entities: ENTITIES,
+    synchronize: false,
+    logging: false,
+    type: 'better-sqlite3',
+    database: path,
+    prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+      db.pragma('busy_timeout = 10000');
+      db.pragma('query_only = ON');
     },
   };
 }

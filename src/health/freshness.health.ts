@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { SYNC_RESOURCES } from '../sync/sync-run.entity.js';
-import { SyncService } from '../sync/sync.service.js';
+import { DataAsOf } from '../sync/data-as-of.js';
 
 /** The age of each synced resource against `SYNC_MAX_AGE_HOURS`; never synced counts as too old. */
 @Injectable()
 export class FreshnessHealthIndicator {
   constructor(
-    private readonly sync: SyncService,
+    private readonly dataAsOf: DataAsOf,
     private readonly indicator: HealthIndicatorService,
     private readonly config: GatewayConfig,
   ) {}
@@ -19,7 +19,7 @@ export class FreshnessHealthIndicator {
     const details: Record<string, { as_of: string | null; age_seconds: number | null; max_age_seconds: number }> = {};
     let fresh = true;
     for (const resource of SYNC_RESOURCES) {
-      const asOf = await this.sync.dataAsOf(resource);
+      const asOf = await this.dataAsOf.of(resource);
       const age = asOf ? Math.round((Date.now() - asOf.getTime()) / 1000) : null;
       details[resource] = { as_of: asOf?.toISOString() ?? null, age_seconds: age, max_age_seconds: limitSeconds };
       if (age === null || age > limitSeconds) fresh = false;

@@ -8,8 +8,9 @@ export class IdempotencyRecord {
   @PrimaryColumn({ type: 'varchar' }) id!: string;
   @Column({ type: 'varchar' }) caller!: string;
   @Column({ name: 'caller_key', type: 'varchar' }) callerKey!: string;
+  /** `wire`, `transfer`, `ach` or `positivepay_issue`. */
   @Column({ type: 'varchar' }) operation!: string;
-  /** SHA-256 of the operation and the canonical request body. */
+  /** SHA-256 of the operation and the canonical, validated request body. */
   @Column({ type: 'varchar' }) fingerprint!: string;
   /** The key sent to QBank: a fresh UUID v4 per record, re-sent on every retry of it. */
   @Column({ name: 'upstream_key', type: 'varchar' }) upstreamKey!: string;
@@ -20,6 +21,11 @@ export class IdempotencyRecord {
   @Column({ type: 'integer' }) attempts!: number;
   @Column({ name: 'response_status', type: 'integer', nullable: true }) responseStatus!: number | null;
   @Column({ name: 'response_body', type: 'text', nullable: true }) responseBody!: string | null;
+  /**
+   * The request QBank is sent, sealed (AES-256-GCM, see `RequestSealer`): what the recovery job re-sends
+   * when an answer was lost. It holds full account numbers, so it is dropped once QBank has answered.
+   */
+  @Column({ name: 'upstream_request', type: 'text', nullable: true }) upstreamRequest!: string | null;
   @Column({ name: 'created_at' }) createdAt!: Date;
   @Column({ name: 'updated_at' }) updatedAt!: Date;
   @Column({ name: 'expires_at' }) expiresAt!: Date;

@@ -1,37 +1,52 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, type EntityManager, type Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { canonicalJson } from '#qbank/contract';
+import { Clock } from '../common/clock.js';
+import { errorAnswer } from '../common/errors/error-response.js';
+import { GatewayError, GatewayProblem, UpstreamCredentialsError } from '../common/errors/gateway-errors.js';
 import { GatewayConfig } from '../config/gateway-config.js';
-import { RowInserter, stageUpdate } from '../database/row-inserter.js';
-import { TransactionRunner } from '../database/transaction-runner.js';
+import { Database } from '../database/database.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import type { IdempotentAnswer, IdempotentCall } from './idempotent-call.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
+import { parseSealingKeys, RequestSealer } from './request-sealer.js';
 
+/**
+ * What claiming a key gives: the record to send (`new`, or `takeover` of one whose holder is gone), the
+ * stored answer again (`replay`), or a refusal to send it now (`in-flight`, `mismatch`).
+ */
 export type Claim =
-  | { kind: 'new' | 'takeover'; record: IdempotencyRecord }
-  | { kind: 'replay'; status: number; body: unknown }
-  | { kind: 'in-flight'; resourceId: string }
-  | { kind: 'mismatch'; resourceId: string };
+  | { kind: 'new'; record: IdempotencyRecord }
+  | { kind: 'takeover'; record: IdempotencyRecord }
+  | { kind: 'replay'; answer: IdempotentAnswer }
+  | { kind: 'in-flight' | 'mismatch'; resourceId: string };
 
+const CLAIM_METRIC = { new: 'new', takeover: 'takeover', replay: 'replayed', 'in-flight': 'conflict', mismatch: 'mismatch' } as const;
 const RETENTION_SWEEP_MS = 3_600_000;
 
 /**
- * Durable idempotency records, one per (caller, key). The database decides every race: the record is
- * created by an insert that a unique constraint lets only one replica win, and an abandoned record (its
- * lease expired: the holder crashed) is taken over by a conditional update that only one retry wins.
+ * Durable idempotency records, one per (caller, key) (contract §7). A route's service claims its record in
+ * the transaction that records what the request creates, sends QBank the record's upstream key, and
+ * completes the record with the final answer in the transaction that records QBank's answer. Only final
+ * answers are stored: QBank's 2xx and its definitive refusals (400, 404, 422); anything else leaves the
+ * record recoverable — by the caller's retry, or by the recovery job.
  */
 @Injectable()
 export class IdempotencyService implements OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyService.name);
+  private readonly sealer: RequestSealer;
   private readonly sweeper: NodeJS.Timeout;
-  private readonly claims: RowInserter<IdempotencyRecord>;
 
   constructor(
-    @InjectRepository(IdempotencyRecord) private readonly records: Repository<IdempotencyRecord>,
-    private readonly transactions: TransactionRunner,
+    private readonly records: IdempotencyRepository,
+    private readonly db: Database,
     private readonly config: GatewayConfig,
+    private readonly metrics: MetricsService,
+    private readonly clock: Clock,
   ) {
-    this.claims = new RowInserter(records.manager.connection, IdempotencyRecord, { chunk: 1, ignoreConflicts: true, returning: 'id' });
+    this.sealer = new RequestSealer(parseSealingKeys(config.idempotency.requestKeys));
     this.sweeper = setInterval(
       () => void this.purgeExpired().catch((err: unknown) => this.logger.warn({ err }, 'idempotency sweep failed')),
       RETENTION_SWEEP_MS,
@@ -43,85 +58,171 @@ export class IdempotencyService implements OnModuleDestroy {
     clearInterval(this.sweeper);
   }
 
-  async claim(caller: string, callerKey: string, operation: string, fingerprint: string): Promise<Claim> {
-    const now = new Date();
-    const candidate = this.records.create({
-      id: randomUUID(),
-      caller,
-      callerKey,
-      operation,
+  /**
+   * Claims the caller's key for `request` (the validated body: its canonical JSON is the fingerprint) in the
+   * caller's transaction; `upstream` is what QBank will be sent, sealed into the record for re-sending.
+   */
+  async claim(manager: EntityManager, call: IdempotentCall, request: object, upstream: unknown): Promise<Claim> {
+    const claim = await this.decide(manager, call, request, upstream);
+    this.metrics.idempotency.labels(call.operation, CLAIM_METRIC[claim.kind]).inc();
+    return claim;
+  }
+
+  private async decide(manager: EntityManager, call: IdempotentCall, request: object, upstream: unknown): Promise<Claim> {
+    const now = this.clock.now();
+    const fingerprint = createHash('sha256')
+      .update(`${call.operation}\n${canonicalJson(request)}`)
+      .digest('hex');
+    const id = randomUUID();
+    const record: IdempotencyRecord = {
+      id,
+      caller: call.caller.sub,
+      callerKey: call.key,
+      operation: call.operation,
       fingerprint,
       upstreamKey: randomUUID(),
       resourceId: randomUUID(),
       state: 'in_flight',
-      leaseExpiresAt: new Date(now.getTime() + this.config.idempotency.leaseSeconds * 1000),
+      leaseExpiresAt: this.leaseFrom(now),
       attempts: 1,
       responseStatus: null,
       responseBody: null,
+      upstreamRequest: this.sealer.seal(JSON.stringify(upstream), id),
       createdAt: now,
       updatedAt: now,
       expiresAt: new Date(now.getTime() + this.config.idempotency.retentionHours * 3_600_000),
-    });
-    // One statement says whether this insert won (the unique (caller, key) decides between racing replicas).
-    const inserted = await this.transactions.exclusive(() => this.claims.insertReturning<{ id: string }>([candidate]));
-    if (inserted.length === 1) return { kind: 'new', record: candidate };
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const existing = await this.records.findOneByOrFail({ caller, callerKey });
-      if (existing.fingerprint !== fingerprint || existing.operation !== operation)
-        return { kind: 'mismatch', resourceId: existing.resourceId };
-      if (existing.state === 'completed') {
-        return { kind: 'replay', status: existing.responseStatus ?? 200, body: JSON.parse(existing.responseBody ?? 'null') as unknown };
-      }
-      if (existing.leaseExpiresAt.getTime() > Date.now()) return { kind: 'in-flight', resourceId: existing.resourceId };
-      const lease = new Date(Date.now() + this.config.idempotency.leaseSeconds * 1000);
-      const taken = await this.transactions.exclusive(() =>
-        this.records
-          .createQueryBuilder()
-          .update(IdempotencyRecord)
-          .set({ leaseExpiresAt: lease, attempts: existing.attempts + 1, updatedAt: new Date() })
-          .where('id = :id AND state = :state AND lease_expires_at = :lease', {
-            id: existing.id,
-            state: 'in_flight',
-            lease: existing.leaseExpiresAt,
-          })
-          .execute(),
-      );
-      if (taken.affected === 1)
-        return { kind: 'takeover', record: { ...existing, leaseExpiresAt: lease, attempts: existing.attempts + 1 } };
-      // Someone else took it over or finished it meanwhile: look again.
+    };
+    if (await this.records.insertIfAbsent(manager, record)) return { kind: 'new', record };
+    const existing = (await this.records.find(manager, call.caller.sub, call.key))!;
+    if (existing.fingerprint !== fingerprint || existing.operation !== call.operation)
+      return { kind: 'mismatch', resourceId: existing.resourceId };
+    if (existing.state === 'completed')
+      return {
+        kind: 'replay',
+        answer: {
+          status: existing.responseStatus ?? 200,
+          body: JSON.parse(existing.responseBody ?? 'null') as unknown,
+          replayed: true,
+          resourceId: existing.resourceId,
+        },
+      };
+    if (existing.leaseExpiresAt > now) return { kind: 'in-flight', resourceId: existing.resourceId };
+    const lease = this.leaseFrom(now);
+    const sealed = existing.upstreamRequest ?? this.sealer.seal(JSON.stringify(upstream), existing.id);
+    if (!(await this.records.takeOver(manager, existing, lease, now, sealed)))
+      return { kind: 'in-flight', resourceId: existing.resourceId };
+    return { kind: 'takeover', record: { ...existing, leaseExpiresAt: lease, attempts: existing.attempts + 1, upstreamRequest: sealed } };
+  }
+
+  /**
+   * The answer to a claim that must not be sent (again): the stored answer, or the problem — 409 while the
+   * original is in flight, 422 for a key reused with another body.
+   */
+  answerWithoutSending(claim: Exclude<Claim, { kind: 'new' } | { kind: 'takeover' }>): IdempotentAnswer {
+    switch (claim.kind) {
+      case 'replay':
+        return claim.answer;
+      case 'in-flight':
+        throw new GatewayProblem(
+          409,
+          'idempotency-conflict',
+          'Idempotency conflict',
+          'A request with this Idempotency-Key is still being processed; poll its transaction_id',
+          claim.resourceId,
+        );
+      case 'mismatch':
+        throw new GatewayProblem(
+          422,
+          'idempotency-key-reuse',
+          'Idempotency key reused',
+          'This Idempotency-Key was already used with a different request body',
+          claim.resourceId,
+        );
     }
-    return { kind: 'in-flight', resourceId: (await this.records.findOneByOrFail({ caller, callerKey })).resourceId };
   }
 
-  /** Stores a final answer (QBank's 2xx or 4xx) for replay. */
-  async complete(record: IdempotencyRecord, status: number, body: unknown): Promise<void> {
-    await this.transactions.exclusive(() =>
-      this.records.update(
-        { id: record.id },
-        { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body), updatedAt: new Date() },
-      ),
-    );
+  /** What QBank is sent for this record, as it was when the record was claimed. */
+  upstreamRequest<T>(record: IdempotencyRecord): T {
+    if (!record.upstreamRequest) throw new Error(`idempotency record ${record.id} holds no request to send`);
+    return JSON.parse(this.sealer.open(record.upstreamRequest, record.id)) as T;
   }
 
-  /** Stores a final answer within the caller's transaction (see `RequestContext.idempotency.completeWithin`). */
-  async completeWithin(manager: EntityManager, record: IdempotencyRecord, status: number, body: unknown): Promise<void> {
-    await stageUpdate(
-      manager,
-      IdempotencyRecord,
-      { id: record.id },
-      { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body), updatedAt: new Date() },
-    );
+  /** Stores the final answer in the caller's transaction (and drops the sealed request); returns it. */
+  async complete(manager: EntityManager, record: IdempotencyRecord, status: number, body: unknown): Promise<IdempotentAnswer> {
+    await this.records.complete(manager, record.id, status, body, this.clock.now());
+    return { status, body, replayed: false, resourceId: record.resourceId };
   }
 
-  /** No final answer (5xx, timeout, QBank's own 409): the next retry may take over at once. */
-  async release(record: IdempotencyRecord): Promise<void> {
-    await this.transactions.exclusive(() =>
-      this.records.update({ id: record.id, state: 'in_flight' }, { leaseExpiresAt: new Date(), updatedAt: new Date() }),
-    );
+  /**
+   * A failed QBank call of this record. QBank's definitive refusal (400, 404, 422) is final: `onRefusal`
+   * records its consequences and the answer is stored for replay, in one transaction. Anything else (5xx,
+   * 408, 425, 429, our credentials refused, a timeout, QBank's own 409 for a key still in flight) leaves the
+   * outcome unknown: the record is released for the next retry or the recovery job, and the caller is told
+   * to retry later (503, or 429, with `Retry-After`; QBank's 409 as ours, naming the gateway's id).
+   * Always throws the error the caller gets.
+   */
+  async failed(
+    record: IdempotencyRecord,
+    error: unknown,
+    requestId: string,
+    onRefusal: (manager: EntityManager) => Promise<void>,
+  ): Promise<never> {
+    if (isDefinitiveRefusal(error)) {
+      await this.db.transaction(async (manager) => {
+        await onRefusal(manager);
+        const answer = errorAnswer(error, requestId);
+        await this.records.complete(manager, record.id, answer.status, answer.body, this.clock.now());
+      });
+      throw error;
+    }
+    await this.db.transaction((manager) => this.records.release(manager, record.id, this.clock.now()));
+    throw outcomeUnknown(error, record.resourceId);
+  }
+
+  /** Records left in flight by a holder that is gone, for the recovery job. */
+  abandoned(limit: number): Promise<IdempotencyRecord[]> {
+    return this.records.abandoned(this.clock.now(), limit);
+  }
+
+  /** Takes over an abandoned record for the recovery job; undefined when a retry or another replica was first. */
+  async takeOver(record: IdempotencyRecord): Promise<IdempotencyRecord | undefined> {
+    const now = this.clock.now();
+    const lease = this.leaseFrom(now);
+    const taken = await this.db.transaction((manager) => this.records.takeOver(manager, record, lease, now));
+    return taken ? { ...record, leaseExpiresAt: lease, attempts: record.attempts + 1 } : undefined;
   }
 
   async purgeExpired(): Promise<number> {
-    const result = await this.transactions.exclusive(() => this.records.delete({ expiresAt: LessThan(new Date()) }));
-    return result.affected ?? 0;
+    return this.db.transaction((manager) => this.records.purgeExpired(manager, this.clock.now()));
   }
+
+  private leaseFrom(now: Date): Date {
+    return new Date(now.getTime() + this.config.idempotency.leaseSeconds * 1000);
+  }
+}
+
+/** QBank refused the request itself (contract §7): the only failures stored as final answers. */
+export function isDefinitiveRefusal(error: unknown): boolean {
+  return error instanceof GatewayError && (error.status === 400 || error.status === 404 || error.status === 422);
+}
+
+const DEFAULT_RETRY_AFTER_SECONDS = 2;
+
+/** The caller's answer when QBank's outcome is not known: retry later with the same key. */
+function outcomeUnknown(error: unknown, resourceId: string): Error {
+  if (error instanceof GatewayProblem && error.status === 409)
+    return new GatewayProblem(409, error.type, error.title, 'QBank is still processing this request; poll its transaction_id', resourceId);
+  const retryAfter =
+    error instanceof GatewayError
+      ? (error.headers['retry-after'] ?? String(DEFAULT_RETRY_AFTER_SECONDS))
+      : String(DEFAULT_RETRY_AFTER_SECONDS);
+  if (error instanceof GatewayError && error.status === 429)
+    return new GatewayError(429, error.errorCode, `${error.message}; retry with the same Idempotency-Key`, { 'retry-after': retryAfter });
+  // Our credentials refused at QBank stay a 502 (contract §6); the payment is still recoverable.
+  if (error instanceof UpstreamCredentialsError) return error;
+  const code = error instanceof GatewayError ? error.errorCode : 'GW_UPSTREAM_UNAVAILABLE';
+  const reason = error instanceof Error ? error.message : 'QBank failed';
+  return new GatewayError(503, code, `${reason}; the outcome is not known yet: retry with the same Idempotency-Key`, {
+    'retry-after': retryAfter,
+  });
 }

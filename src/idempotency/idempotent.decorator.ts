@@ -1,23 +1,22 @@
 import { applyDecorators, HttpCode, SetMetadata, UseInterceptors } from '@nestjs/common';
-import { ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { ProblemDto } from '../docs/error.dto.js';
+import {
+  ApiConflictResponse,
+  ApiHeader,
+  ApiTooManyRequestsResponse,
+  ApiServiceUnavailableResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { NO_AUDIT_FIELDS } from '../common/interceptors/audit-fields.interceptor.js';
+import { ProblemDto, StandardErrorDto } from '../docs/error.dto.js';
+import { IDEMPOTENT, type IdempotentOptions } from './idempotency.metadata.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
-
-export const IDEMPOTENT = 'gateway:idempotent';
-
-export interface IdempotentOptions {
-  /** Names the operation in the record (a key reused for another operation is a mismatch). */
-  operation: string;
-  /** The request body's DTO: validated before any record is written. */
-  dto: new () => object;
-  /** The status of a first, successful answer. */
-  status: 201 | 202;
-}
 
 /** A transactional POST: `Idempotency-Key` required, the record, replays, 409 and 422 (contract §7). */
 export const Idempotent = (options: IdempotentOptions): MethodDecorator =>
   applyDecorators(
     SetMetadata(IDEMPOTENT, options),
+    // Its answer is stamped by the service, stored, and replayed as it was.
+    SetMetadata(NO_AUDIT_FIELDS, true),
     HttpCode(options.status),
     UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
@@ -31,6 +30,15 @@ export const Idempotent = (options: IdempotentOptions): MethodDecorator =>
     }),
     ApiUnprocessableEntityResponse({
       type: ProblemDto,
-      description: 'This key was used with a different body (`application/problem+json`)',
+      description:
+        'This key was used with a different body (`application/problem+json`), or QBank refused the request (stored: a retry replays it)',
+    }),
+    ApiServiceUnavailableResponse({
+      type: StandardErrorDto,
+      description: "QBank's answer is not known yet (unavailable, failing or timed out): retry with the same key after `Retry-After`",
+    }),
+    ApiTooManyRequestsResponse({
+      type: StandardErrorDto,
+      description: 'QBank (or the caller limit) asks to slow down: retry with the same key after `Retry-After`',
     }),
   );

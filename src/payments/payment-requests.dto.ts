@@ -8,13 +8,12 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsAbaRoutingNumber, IsAmount, IsNotEqualTo } from '../common/validators.js';
+import { IsAbaRoutingNumber, IsAmount, IsId, IsNotEqualTo } from '../common/validators.js';
 
 const ACCOUNT_NUMBER = /^[0-9]{4,17}$/;
 const ACCOUNT_NUMBER_MESSAGE = { message: 'must be 4 to 17 digits' };
@@ -28,7 +27,7 @@ export class CreditorDto {
 }
 
 export class CreateWireDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() debtor_account_id!: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() debtor_account_id!: string;
   @ApiProperty({ example: '1250.00', description: 'Decimal string, > 0, at most two decimals' }) @IsAmount() amount!: string;
   @ApiProperty({ example: 'USD', enum: ['USD'] }) @IsIn(['USD']) currency!: string;
   @ApiProperty({ type: CreditorDto }) @IsObject() @ValidateNested() @Type(() => CreditorDto) creditor!: CreditorDto;
@@ -36,9 +35,9 @@ export class CreateWireDto {
 }
 
 export class CreateTransferDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() from_account_id!: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() from_account_id!: string;
   @ApiProperty({ format: 'uuid', description: 'Must differ from from_account_id' })
-  @IsUUID()
+  @IsId()
   @IsNotEqualTo('from_account_id')
   to_account_id!: string;
   @ApiProperty({ example: '250.75' }) @IsAmount() amount!: string;
@@ -64,7 +63,7 @@ export class AchEntryDto {
 }
 
 export class CreateAchDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() debtor_account_id!: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() debtor_account_id!: string;
   @ApiProperty({ enum: ['PPD', 'CCD', 'CTX', 'WEB', 'TEL'] }) @IsIn(['PPD', 'CCD', 'CTX', 'WEB', 'TEL']) sec_code!:
     'PPD' | 'CCD' | 'CTX' | 'WEB' | 'TEL';
   @ApiProperty({ type: [AchEntryDto], minItems: 1, maxItems: 1000 })

@@ -1,22 +1,42 @@
 import type { PaymentStatus } from '#qbank/contract';
 
-/**
- * The payment state machine: P_PENDING → P_PROCESSING → P_COMPLETED | P_FAILED (a step may be skipped:
- * a webhook can bring the final status first). Final statuses never change. Room is left for states of
- * the gateway's own (awaiting approval) ahead of P_PENDING.
- */
-const RANK: Record<PaymentStatus, number> = { P_PENDING: 0, P_PROCESSING: 1, P_COMPLETED: 2, P_FAILED: 2 };
+/** States of the gateway's own that come before QBank's four and never follow them (contract §13, §15). */
+export type GatewayOnlyStatus = 'P_AWAITING_APPROVAL' | 'P_SCHEDULED' | 'P_REJECTED' | 'P_EXPIRED' | 'P_CANCELLED';
+export type PaymentState = GatewayOnlyStatus | PaymentStatus;
 
-export const isFinal = (status: PaymentStatus): boolean => status === 'P_COMPLETED' || status === 'P_FAILED';
+/**
+ * The payment state machine: each state and the states it may move to. A payment awaiting approval or
+ * scheduled has not gone to QBank; once sent it is P_PENDING → P_PROCESSING → P_COMPLETED | P_FAILED (a
+ * step may be skipped: a webhook can bring the final status first). States without a way on are final.
+ */
+const NEXT: Readonly<Record<PaymentState, readonly PaymentState[]>> = {
+  P_AWAITING_APPROVAL: ['P_SCHEDULED', 'P_PENDING', 'P_REJECTED', 'P_EXPIRED', 'P_CANCELLED'],
+  P_SCHEDULED: ['P_PENDING', 'P_CANCELLED'],
+  P_PENDING: ['P_PROCESSING', 'P_COMPLETED', 'P_FAILED'],
+  P_PROCESSING: ['P_COMPLETED', 'P_FAILED'],
+  P_COMPLETED: [],
+  P_FAILED: [],
+  P_REJECTED: [],
+  P_EXPIRED: [],
+  P_CANCELLED: [],
+};
+
+export const isFinal = (state: PaymentState): boolean => NEXT[state].length === 0;
+
+/** Whether `to` can follow `from`, directly or through other states. */
+function reachable(from: PaymentState, to: PaymentState): boolean {
+  return NEXT[from].some((next) => next === to || reachable(next, to));
+}
 
 export type TransitionVerdict = 'apply' | 'same' | 'stale' | 'illegal';
 
 /**
- * `apply`: move forward. `same`: already there (a duplicate). `stale`: an older status arriving late
- * (ignored). `illegal`: a final status contradicted (refused and logged).
+ * `apply`: move forward. `same`: already there (a duplicate). `stale`: a state the payment has already
+ * passed, arriving late (ignored). `illegal`: anything else, e.g. a final state contradicted (refused and
+ * logged).
  */
-export function transition(current: PaymentStatus, incoming: PaymentStatus): TransitionVerdict {
+export function transition(current: PaymentState, incoming: PaymentState): TransitionVerdict {
   if (current === incoming) return 'same';
-  if (isFinal(current)) return isFinal(incoming) ? 'illegal' : 'stale';
-  return RANK[incoming] > RANK[current] ? 'apply' : 'stale';
+  if (reachable(current, incoming)) return 'apply';
+  return reachable(incoming, current) ? 'stale' : 'illegal';
 }

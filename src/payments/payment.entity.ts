@@ -1,11 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { PaymentStatus, PaymentType } from '#qbank/contract';
-
-/** Integer minor units in the database, bigint in the code: money is never a float. */
-export const minorUnits = {
-  to: (value: bigint | null | undefined): string | null | undefined => (typeof value === 'bigint' ? value.toString() : value),
-  from: (value: string | number | null): bigint | null => (value === null ? null : BigInt(value)),
-};
+import { minorUnits } from '../common/money.js';
+import type { PaymentType } from '#qbank/contract';
+import type { PaymentState } from './payment-state.js';
 
 /** A payment the gateway sent (table `payments`); `payment_id` is the gateway's, known before QBank is called. */
 @Entity('payments')
@@ -15,7 +11,7 @@ export class PaymentEntity {
   @Column({ name: 'batch_id', type: 'varchar', nullable: true }) batchId!: string | null;
   @Column({ name: 'batch_index', type: 'integer', nullable: true }) batchIndex!: number | null;
   @Column({ type: 'varchar' }) type!: PaymentType;
-  @Column({ type: 'varchar' }) status!: PaymentStatus;
+  @Column({ type: 'varchar' }) status!: PaymentState;
   @Column({ name: 'amount_minor', type: 'bigint', transformer: minorUnits }) amountMinor!: bigint;
   @Column({ type: 'varchar' }) currency!: string;
   @Column({ name: 'debtor_account_id', type: 'varchar' }) debtorAccountId!: string;
@@ -34,15 +30,18 @@ export class PaymentEntity {
   @Column({ name: 'updated_at' }) updatedAt!: Date;
 }
 
-/** `gateway`: recorded before QBank was called; `api`: QBank's answer; `poll`: a status read; `webhook`: QBank's notification. */
-export type StatusSource = 'gateway' | 'api' | 'poll' | 'webhook';
+/**
+ * `gateway`: recorded before QBank was called; `api`: QBank's answer; `recovery`: QBank's answer to the
+ * recovery job's re-send; `poll`: a status read; `webhook`: QBank's notification.
+ */
+export type StatusSource = 'gateway' | 'api' | 'recovery' | 'poll' | 'webhook';
 
 /** Each status a payment took, when, and who said so (table `payment_status_history`). */
 @Entity('payment_status_history')
 export class PaymentStatusChange {
   @PrimaryColumn({ type: 'varchar' }) id!: string;
   @Column({ name: 'payment_id', type: 'varchar' }) paymentId!: string;
-  @Column({ type: 'varchar' }) status!: PaymentStatus;
+  @Column({ type: 'varchar' }) status!: PaymentState;
   @Column({ type: 'varchar' }) source!: StatusSource;
   @Column() at!: Date;
   @Column({ type: 'varchar', nullable: true }) detail!: string | null;

@@ -1,6 +1,7 @@
-import type { PaymentStatus, PaymentType } from '#qbank/contract';
+import type { PaymentType } from '#qbank/contract';
 import { formatMinor } from '../common/money.js';
 import type { PaymentBatch, PaymentEntity, PaymentStatusChange, StatusSource } from './payment.entity.js';
+import { isFinal, type PaymentState } from './payment-state.js';
 
 /** A payment as the gateway's API shows it (the audit fields are stamped on the way out). */
 export interface PaymentView {
@@ -8,7 +9,7 @@ export interface PaymentView {
   qbank_payment_id: string | null;
   batch_id: string | null;
   type: PaymentType;
-  status: PaymentStatus;
+  status: PaymentState;
   amount: string;
   currency: string;
   debtor_account_id: string;
@@ -17,7 +18,7 @@ export interface PaymentView {
   description: string | null;
   failure_reason: string | null;
   idempotency_key: string;
-  status_history: { status: PaymentStatus; at: string; source: StatusSource }[];
+  status_history: { status: PaymentState; at: string; source: StatusSource }[];
   created_at: string;
   updated_at: string;
   /** The postings QBank made for it (once synced), on `GET /v1/payments/{id}`. */
@@ -28,7 +29,7 @@ export interface BatchView {
   batch_id: string;
   qbank_batch_id: string | null;
   type: 'ACH_BATCH';
-  status: PaymentStatus;
+  status: PaymentState;
   debtor_account_id: string;
   sec_code: string;
   idempotency_key: string;
@@ -64,15 +65,21 @@ export function paymentView(payment: PaymentEntity, history: PaymentStatusChange
   };
 }
 
-/** A batch is pending until every payment in it is final. */
+/**
+ * A batch's status from its entries': pending until one moves, processing until all are final, then failed
+ * when every entry failed and completed when at least one completed (each entry shows its own outcome).
+ */
+export function batchStatus(entries: readonly { status: PaymentState }[]): PaymentState {
+  if (entries.every((p) => isFinal(p.status))) return entries.some((p) => p.status === 'P_COMPLETED') ? 'P_COMPLETED' : 'P_FAILED';
+  return entries.some((p) => p.status !== 'P_PENDING') ? 'P_PROCESSING' : 'P_PENDING';
+}
+
 export function batchView(batch: PaymentBatch, payments: PaymentView[]): BatchView {
-  const allFinal = payments.every((p) => p.status === 'P_COMPLETED' || p.status === 'P_FAILED');
-  const anyMoved = payments.some((p) => p.status !== 'P_PENDING');
   return {
     batch_id: batch.batchId,
     qbank_batch_id: batch.qbankBatchId,
     type: 'ACH_BATCH',
-    status: allFinal ? 'P_COMPLETED' : anyMoved ? 'P_PROCESSING' : 'P_PENDING',
+    status: batchStatus(payments),
     debtor_account_id: batch.debtorAccountId,
     sec_code: batch.secCode,
     idempotency_key: batch.idempotencyKey,

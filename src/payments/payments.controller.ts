@@ -7,13 +7,16 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { Actor } from '../audit/actor.decorator.js';
+import type { AuditActor } from '../audit/audit-event.factory.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
 import { StandardErrorDto } from '../docs/error.dto.js';
+import { Idempotency, type IdempotentAnswer, type IdempotentCall } from '../idempotency/idempotent-call.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { ListPaymentsQuery } from './list-payments.dto.js';
 import { CreateAchDto, CreateWireDto } from './payment-requests.dto.js';
-import { PaymentListService } from './payment-list.service.js';
+import { PaymentRepository } from './payment.repository.js';
 import type { BatchView, PaymentView } from './payment.view.js';
 import { PaymentsService } from './payments.service.js';
 
@@ -22,23 +25,23 @@ import { PaymentsService } from './payments.service.js';
 export class PaymentsController {
   constructor(
     private readonly payments: PaymentsService,
-    private readonly list: PaymentListService,
+    private readonly stored: PaymentRepository,
   ) {}
 
   @Post('wire')
   @RequireScope('payments.wire.write')
-  @Idempotent({ operation: 'wire', dto: CreateWireDto, status: 201 })
+  @Idempotent({ operation: 'wire', status: 201 })
   @ApiCreatedResponse({ description: 'The wire with its status as QBank reports it (a wire QBank fails at once is 201 with `P_FAILED`)' })
-  wire(@Body() body: CreateWireDto): Promise<PaymentView> {
-    return this.payments.wire(body);
+  wire(@Body() body: CreateWireDto, @Idempotency() call: IdempotentCall): Promise<IdempotentAnswer> {
+    return this.payments.wire(body, call);
   }
 
   @Post('ach')
   @RequireScope('payments.ach.write')
-  @Idempotent({ operation: 'ach', dto: CreateAchDto, status: 202 })
+  @Idempotent({ operation: 'ach', status: 202 })
   @ApiAcceptedResponse({ description: "`{ batch_id, payments }`: every payment `P_PENDING` until QBank's ACH batch settles it" })
-  ach(@Body() body: CreateAchDto): Promise<BatchView> {
-    return this.payments.ach(body);
+  ach(@Body() body: CreateAchDto, @Idempotency() call: IdempotentCall): Promise<IdempotentAnswer> {
+    return this.payments.ach(body, call);
   }
 
   @Get()
@@ -47,7 +50,7 @@ export class PaymentsController {
     description: '`{ data, next_cursor }` from the store: newest first, or with `updated_since` the feed of changes, oldest first',
   })
   find(@Query() query: ListPaymentsQuery): Promise<{ data: PaymentView[]; next_cursor: string | null }> {
-    return this.list.list(query);
+    return this.stored.list(query);
   }
 
   @Get(':paymentId')
@@ -55,7 +58,7 @@ export class PaymentsController {
   @ApiOkResponse({ description: 'A payment (or an ACH batch) with its status history; refreshed from QBank while not final' })
   @ApiNotFoundResponse({ type: StandardErrorDto, description: 'The gateway sent no such payment or batch (`GW_NOT_FOUND`)' })
   @ApiServiceUnavailableResponse({ type: StandardErrorDto, description: 'QBank in maintenance; `Retry-After` says when to retry' })
-  get(@Param('paymentId', uuidParam('paymentId')) paymentId: string): Promise<PaymentView | BatchView> {
-    return this.payments.status(paymentId);
+  get(@Param('paymentId', uuidParam('paymentId')) paymentId: string, @Actor() actor: AuditActor): Promise<PaymentView | BatchView> {
+    return this.payments.status(paymentId, actor);
   }
 }

@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { PaymentBatch, PaymentEntity, PaymentStatusChange } from './payment.entity.js';
-import { PaymentListService } from './payment-list.service.js';
-import { PaymentStore } from './payment-store.js';
-import { PaymentsController } from './payments.controller.js';
+import { TransactionsModule } from '../transactions/transactions.module.js';
+import { WebhookInboxModule } from '../webhooks/webhook-inbox.module.js';
+import { DailyTotalsRepository } from './daily-totals.repository.js';
 import { PaymentLimits } from './payment-limits.js';
+import { PaymentRecorder } from './payment-recorder.js';
+import { PaymentRepository } from './payment.repository.js';
+import { PaymentsController } from './payments.controller.js';
 import { PaymentsService } from './payments.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PaymentEntity, PaymentStatusChange, PaymentBatch])],
+  imports: [TransactionsModule, WebhookInboxModule],
   controllers: [PaymentsController],
-  providers: [PaymentsService, PaymentStore, PaymentListService, PaymentLimits],
-  exports: [PaymentsService, PaymentStore],
+  providers: [PaymentsService, PaymentRepository, PaymentRecorder, PaymentLimits, DailyTotalsRepository],
+  exports: [PaymentsService, PaymentRepository, PaymentRecorder],
 })
 export class PaymentsModule {}

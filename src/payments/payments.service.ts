@@ -1,29 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { ClsService } from 'nestjs-cls';
-import type { EntityManager, Repository } from 'typeorm';
-import { QBankClient, type CallContext } from '#qbank/client';
-import type { AchBatch, Payment } from '#qbank/contract';
-import { GatewayError, GatewayProblem, NotFoundError } from '../common/errors/gateway-errors.js';
-import { formatMinor, maskAccountNumber, parseMinor } from '../common/money.js';
-import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
+import type { EntityManager } from 'typeorm';
+import { QBankClient, type CallContext, type QBankResult } from '#qbank/client';
+import type { AchBatch, AchBatchRequest, Payment, TransferRequest, Unstamped, WireRequest } from '#qbank/contract';
+import { QBANK, type AuditActor } from '../audit/audit-event.factory.js';
+import { Clock } from '../common/clock.js';
+import { NotFoundError } from '../common/errors/gateway-errors.js';
+import { stampAuditFields } from '../common/interceptors/audit-fields.interceptor.js';
 import { UpstreamCall } from '../common/upstream-call.js';
-import { TransactionRunner } from '../database/transaction-runner.js';
-import { TransactionEntity } from '../transactions/transaction.entity.js';
-import { PaymentBatch, PaymentEntity } from './payment.entity.js';
+import { Database } from '../database/database.js';
+import type { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
+import { IdempotencyService, type Claim } from '../idempotency/idempotency.service.js';
+import type { IdempotentAnswer, IdempotentCall } from '../idempotency/idempotent-call.js';
+import { TransactionRepository } from '../transactions/transaction.repository.js';
+import { achRequest, pendingAch, pendingTransfer, pendingWire, transferRequest, wireRequest } from './new-payments.js';
+import type { PaymentEntity, StatusSource } from './payment.entity.js';
+import { PaymentLimits, utcDay } from './payment-limits.js';
+import { PaymentRecorder } from './payment-recorder.js';
+import { PaymentRepository } from './payment.repository.js';
 import type { CreateAchDto, CreateTransferDto, CreateWireDto } from './payment-requests.dto.js';
-import { PaymentLimits } from './payment-limits.js';
-import { PaymentStore } from './payment-store.js';
-import { paymentView, type BatchView, type PaymentView } from './payment.view.js';
+import { isFinal } from './payment-state.js';
+import type { BatchView, PaymentView } from './payment.view.js';
 
-type Unstamped<T> = Omit<T, 'timestamp' | 'actor' | 'request_id'>;
+type PaymentOperation = 'wire' | 'transfer' | 'ach';
+type PaymentRequest = WireRequest | TransferRequest | AchBatchRequest;
+
+/** The status of each operation's first answer. */
+const ANSWER_STATUS: Record<PaymentOperation, 201 | 202> = { wire: 201, transfer: 201, ach: 202 };
 
 /**
- * Money movement. Each operation is one idempotent service call: the payment is stored (P_PENDING, with
- * the gateway's id) and committed before QBank is called with the record's upstream key; QBank's answer
- * is then applied in one transaction. Calling it again for the same record (a retry that took the record
- * over) re-sends the same key, which QBank de-duplicates: it can be re-driven safely at any point.
+ * Money movement, each payment in the atomic phases of an idempotent request (contract §7):
+ * 1. claim the caller's key and record the pending payment, reserving the caller's limits — one transaction,
+ *    committed before QBank is called (a replay, a 409 or a 422 ends here);
+ * 2. send QBank the request with the record's upstream key (the same on every retry of the record);
+ * 3. record QBank's answer, the history, the stored answer and the audit events — one transaction.
+ * Phases 2 and 3 (`send`) can be re-driven from the record alone: by a retry that takes the record over,
+ * and by the recovery job for an answer that was lost.
  */
 @Injectable()
 export class PaymentsService {
@@ -32,292 +44,208 @@ export class PaymentsService {
   constructor(
     private readonly qbank: QBankClient,
     private readonly upstream: UpstreamCall,
-    private readonly store: PaymentStore,
-    private readonly transactions: TransactionRunner,
-    private readonly cls: ClsService,
+    private readonly db: Database,
+    private readonly idempotency: IdempotencyService,
+    private readonly payments: PaymentRepository,
+    private readonly recorder: PaymentRecorder,
     private readonly limits: PaymentLimits,
-    @InjectRepository(PaymentEntity) private readonly payments: Repository<PaymentEntity>,
+    private readonly transactions: TransactionRepository,
+    private readonly clock: Clock,
   ) {}
 
-  private context(): RequestContext & { idempotency: NonNullable<RequestContext['idempotency']> } {
-    const ctx = this.cls.get<RequestContext | undefined>(CONTEXT_KEY);
-    if (!ctx?.idempotency || !ctx.caller) throw new Error('money movement outside an idempotent request');
-    return ctx as RequestContext & { idempotency: NonNullable<RequestContext['idempotency']> };
-  }
-
-  private newPayment(ctx: ReturnType<PaymentsService['context']>, fields: Partial<PaymentEntity>): PaymentEntity {
-    const now = new Date();
-    return this.payments.create({
-      paymentId: ctx.idempotency.resourceId,
-      qbankPaymentId: null,
-      batchId: null,
-      batchIndex: null,
-      status: 'P_PENDING',
-      currency: 'USD',
-      toAccountId: null,
-      creditorName: null,
-      creditorRoutingNumber: null,
-      creditorAccountMasked: null,
-      creditorAccountType: null,
-      description: null,
-      failureReason: null,
-      actor: ctx.caller!.sub,
-      idempotencyKey: ctx.idempotency.callerKey,
-      requestId: ctx.requestId,
-      createdAt: now,
-      updatedAt: now,
-      ...fields,
+  async wire(dto: CreateWireDto, call: IdempotentCall): Promise<IdempotentAnswer> {
+    const claim = await this.db.transaction(async (manager) => {
+      const claim = await this.idempotency.claim(manager, call, dto, wireRequest(dto));
+      const record = await this.unrecorded(manager, claim);
+      if (record) await this.recordPending(manager, call, [pendingWire(dto, call, record.resourceId, this.clock.now())]);
+      return claim;
     });
+    if (claim.kind !== 'new' && claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(claim);
+    return this.send(claim.record, callerOf(call));
   }
 
-  async wire(dto: CreateWireDto): Promise<PaymentView> {
-    const ctx = this.context();
-    const payment = this.newPayment(ctx, {
-      type: 'WIRE',
-      amountMinor: parseMinor(dto.amount),
-      currency: dto.currency,
-      debtorAccountId: dto.debtor_account_id,
-      creditorName: dto.creditor.name,
-      creditorRoutingNumber: dto.creditor.routing_number,
-      creditorAccountMasked: maskAccountNumber(dto.creditor.account_number),
-      description: dto.description ?? null,
+  async transfer(dto: CreateTransferDto, call: IdempotentCall): Promise<IdempotentAnswer> {
+    const claim = await this.db.transaction(async (manager) => {
+      const claim = await this.idempotency.claim(manager, call, dto, transferRequest(dto));
+      const record = await this.unrecorded(manager, claim);
+      if (record) await this.recordPending(manager, call, [pendingTransfer(dto, call, record.resourceId, this.clock.now())]);
+      return claim;
     });
-    return this.sendOne(payment, (key, call) =>
-      this.qbank.createWire(
-        {
-          debtor_account_id: dto.debtor_account_id,
-          amount: dto.amount,
-          currency: dto.currency,
-          creditor: { ...dto.creditor },
-          description: dto.description,
-        },
-        key,
-        call,
-      ),
-    );
+    if (claim.kind !== 'new' && claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(claim);
+    return this.send(claim.record, callerOf(call));
   }
 
-  async transfer(dto: CreateTransferDto): Promise<PaymentView> {
-    const ctx = this.context();
-    const payment = this.newPayment(ctx, {
-      type: 'TRANSFER',
-      amountMinor: parseMinor(dto.amount),
-      currency: dto.currency,
-      debtorAccountId: dto.from_account_id,
-      toAccountId: dto.to_account_id,
-      description: dto.description ?? null,
-    });
-    return this.sendOne(payment, (key, call) =>
-      this.qbank.createTransfer(
-        {
-          from_account_id: dto.from_account_id,
-          to_account_id: dto.to_account_id,
-          amount: dto.amount,
-          currency: dto.currency,
-          description: dto.description,
-        },
-        key,
-        call,
-      ),
-    );
-  }
-
-  /** Stores the payment, sends it with the record's upstream key, applies the answer. */
-  private async sendOne(
-    payment: PaymentEntity,
-    send: (
-      upstreamKey: string,
-      call: CallContext,
-    ) => Promise<{ data: Unstamped<Payment>; status: number; requestId: string | null; replayed: boolean }>,
-  ): Promise<PaymentView> {
-    const ctx = this.context();
-    const { fresh } = ctx.idempotency;
-    const created = await this.transactions.transaction(async (manager) => {
-      const history = await this.store.createPending(manager, [payment], undefined, fresh);
-      if (fresh) await this.limits.check(manager, ctx.caller!, payment.type, [payment.amountMinor]);
-      return history;
-    });
-    // A retry that took the record over continues with the payment as stored.
-    const stored = fresh ? payment : await this.payments.findOneByOrFail({ paymentId: payment.paymentId });
-    let answer: Unstamped<Payment>;
-    try {
-      answer = (await this.upstream.run((call) => send(ctx.idempotency.upstreamKey, call))).data;
-    } catch (error) {
-      throw await this.upstreamFailure(error, [stored]);
-    }
-    // The recording transaction only writes (one round trip on PostgreSQL); webhooks that came first are applied after it.
-    const view = await this.transactions.transaction(async (manager) => {
-      const applied = await this.store.applyQBank(manager, stored, answer, 'api', []);
-      const view = fresh ? paymentView(stored, [...created, ...applied]) : (await this.store.view(stored.paymentId, manager))!;
-      return this.complete(manager, view);
-    });
-    await this.applyLateWebhooks([stored.qbankPaymentId!]);
-    return view;
-  }
-
-  /**
-   * Webhooks that arrived before QBank's answer was recorded. The answer (as QBank gave it) is already
-   * committed and stored for replay: a failure here is logged, and the webhook stays stored for the next
-   * status read or delivery of it to apply.
-   */
-  private async applyLateWebhooks(qbankPaymentIds: string[]): Promise<void> {
-    try {
-      await this.store.applyLateWebhooks(qbankPaymentIds);
-    } catch (err) {
-      this.logger.error({ err, qbank_payment_ids: qbankPaymentIds.length }, 'webhooks that came before the answer not applied yet');
-    }
-  }
-
-  /** The answer stored for replay with the call's audit event, in the transaction that records the outcome. */
-  private async complete<T>(manager: EntityManager, view: T): Promise<T> {
-    const { completeWithin } = this.context().idempotency;
-    return completeWithin ? ((await completeWithin(manager, view)) as T) : view;
-  }
-
-  async ach(dto: CreateAchDto): Promise<BatchView> {
-    const ctx = this.context();
-    const batchId = ctx.idempotency.resourceId;
-    const now = new Date();
-    const batch: PaymentBatch = {
-      batchId,
-      qbankBatchId: null,
-      debtorAccountId: dto.debtor_account_id,
-      secCode: dto.sec_code,
-      actor: ctx.caller!.sub,
-      idempotencyKey: ctx.idempotency.callerKey,
-      requestId: ctx.requestId,
-      createdAt: now,
-    };
-    const entries = dto.payments.map((entry, index) =>
-      this.newPayment(ctx, {
-        paymentId: randomUUID(),
-        batchId,
-        batchIndex: index,
-        type: 'ACH',
-        amountMinor: parseMinor(entry.amount),
-        debtorAccountId: dto.debtor_account_id,
-        creditorName: entry.creditor.name,
-        creditorRoutingNumber: entry.creditor.routing_number,
-        creditorAccountMasked: maskAccountNumber(entry.creditor.account_number),
-        creditorAccountType: entry.creditor.account_type,
-        description: entry.description ?? null,
-      }),
-    );
-    // A retry that took the record over finds the batch and its payments already stored.
-    await this.transactions.transaction(async (manager) => {
-      await this.store.createPending(manager, entries, batch, ctx.idempotency.fresh);
-      if (ctx.idempotency.fresh)
-        await this.limits.check(
-          manager,
-          ctx.caller!,
-          'ACH',
-          entries.map((e) => e.amountMinor),
-        );
-    });
-    const stored = await this.payments.find({ where: { batchId }, order: { batchIndex: 'ASC' } });
-    let answer: Unstamped<AchBatch>;
-    try {
-      answer = (
-        await this.upstream.run((call) =>
-          this.qbank.createAchBatch(
-            {
-              debtor_account_id: dto.debtor_account_id,
-              sec_code: dto.sec_code,
-              payments: dto.payments.map((p) => ({ amount: p.amount, creditor: { ...p.creditor }, description: p.description })),
-            },
-            ctx.idempotency.upstreamKey,
-            call,
-          ),
-        )
-      ).data;
-    } catch (error) {
-      throw await this.upstreamFailure(error, stored);
-    }
-    const view = await this.transactions.transaction(async (manager) => {
-      await manager.update(PaymentBatch, { batchId }, { qbankBatchId: answer.batch_id });
-      for (const [index, payment] of stored.entries()) {
-        const qbankPayment = answer.payments[index];
-        if (qbankPayment) await this.store.applyQBank(manager, payment, qbankPayment, 'api', []);
+  async ach(dto: CreateAchDto, call: IdempotentCall): Promise<IdempotentAnswer> {
+    const claim = await this.db.transaction(async (manager) => {
+      const claim = await this.idempotency.claim(manager, call, dto, achRequest(dto));
+      const record = await this.unrecorded(manager, claim);
+      if (record) {
+        const { batch, entries } = pendingAch(dto, call, record.resourceId, this.clock.now());
+        await this.recordPending(manager, call, entries, batch);
       }
-      return this.complete(manager, (await this.store.batchView(batchId, manager))!);
+      return claim;
     });
-    await this.applyLateWebhooks(stored.flatMap((payment) => (payment.qbankPaymentId ? [payment.qbankPaymentId] : [])));
-    return view;
+    if (claim.kind !== 'new' && claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(claim);
+    return this.send(claim.record, callerOf(call));
   }
 
   /**
-   * A failure of the QBank call. QBank refusing the request (4xx) is final: the payments fail and the
-   * answer is stored for replay. QBank's own 409 names its transaction; the caller polls ours instead.
-   * Anything else leaves the payments pending and the record recoverable.
+   * The claimed record when its payments are still to be recorded: a new one, or — on a retry that took
+   * over a record — one whose payments never were (every check of a fresh request then applies).
    */
-  private async upstreamFailure(error: unknown, payments: PaymentEntity[]): Promise<unknown> {
-    const ctx = this.context();
-    if (error instanceof GatewayProblem && error.status === 409) {
-      return new GatewayProblem(
-        409,
-        error.type,
-        error.title,
-        'QBank is still processing this request; poll its transaction_id',
-        ctx.idempotency.resourceId,
-      );
-    }
-    if (error instanceof GatewayError && error.status >= 400 && error.status < 500) {
-      await this.transactions.transaction(async (manager) => {
-        for (const payment of payments) {
-          await this.store.applyStatus(
-            manager,
-            payment,
-            'P_FAILED',
-            'api',
-            new Date(),
-            `QBank refused the request: ${error.errorCode}: ${error.message}`,
-          );
-        }
-      });
-    }
-    return error;
+  private async unrecorded(manager: EntityManager, claim: Claim): Promise<IdempotencyRecord | undefined> {
+    if (claim.kind === 'new') return claim.record;
+    if (claim.kind === 'takeover' && !(await this.payments.recorded(manager, claim.record.resourceId))) return claim.record;
+    return undefined;
   }
 
-  /** Synced transactions that QBank ties to this payment (reconciliation). */
-  private async postings(paymentId: string): Promise<NonNullable<PaymentView['postings']>> {
-    const rows = await this.payments.manager.find(TransactionEntity, { where: { paymentId }, order: { postingDate: 'ASC' } });
-    return rows.map((t) => ({
-      transaction_id: t.transactionId,
-      account_id: t.accountId,
-      direction: t.direction,
-      amount: formatMinor(t.amountMinor),
-      value_date: t.valueDate,
-      posting_date: t.postingDate.toISOString(),
-    }));
+  /** Phase 1's record: the pending payments (and their batch), the caller's limits reserved for them. */
+  private async recordPending(
+    manager: EntityManager,
+    call: IdempotentCall,
+    payments: PaymentEntity[],
+    batch?: Parameters<PaymentRecorder['created']>[3],
+  ): Promise<void> {
+    const [first] = payments;
+    await this.recorder.created(manager, payments, callerOf(call), batch);
+    // A refusal rolls back the payments, the reservation and the key's record together: nothing was sent.
+    await this.limits.reserve(
+      manager,
+      call.caller,
+      first!.type,
+      payments.map((p) => p.amountMinor),
+      utcDay(first!.createdAt),
+    );
+  }
+
+  /**
+   * Phases 2 and 3 for a claimed record: QBank is sent the request sealed in the record, with the record's
+   * upstream key; its answer is recorded with the stored answer in one transaction. A definitive refusal
+   * fails the payments and is stored too; any other failure leaves the record for a retry or the recovery
+   * job, and the caller is told to retry later.
+   */
+  async send(record: IdempotencyRecord, by: AuditActor, source: StatusSource = 'api'): Promise<IdempotentAnswer> {
+    const operation = record.operation as PaymentOperation;
+    const request = this.idempotency.upstreamRequest<PaymentRequest>(record);
+    let result: QBankResult<Unstamped<Payment> | Unstamped<AchBatch>>;
+    try {
+      result = await this.upstream.run((context) => this.post(operation, request, record.upstreamKey, context));
+    } catch (error) {
+      return this.idempotency.failed(record, error, by.requestId ?? randomUUID(), (manager) => this.refused(manager, record, error, by));
+    }
+    const recordedBy = { ...by, upstreamRequestId: result.requestId };
+    const { answer, qbankPaymentIds } = await this.db.transaction(async (manager) => {
+      const recorded =
+        operation === 'ach'
+          ? await this.applyBatchAnswer(manager, record.resourceId, result.data as Unstamped<AchBatch>, source, recordedBy)
+          : await this.applyPaymentAnswer(manager, record.resourceId, result.data as Unstamped<Payment>, source, recordedBy);
+      // The answer carries the audit fields of the request that initiated the payment.
+      const stamped = stampAuditFields(recorded.view, {
+        timestamp: this.clock.now().toISOString(),
+        actor: recorded.initiator.actor,
+        request_id: recorded.initiator.requestId,
+      });
+      return {
+        answer: await this.idempotency.complete(manager, record, ANSWER_STATUS[operation], stamped),
+        qbankPaymentIds: recorded.qbankPaymentIds,
+      };
+    });
+    // Webhooks that overtook QBank's answer waited for it to commit. The answer is stored already: should
+    // this fail, the webhooks stay stored for the next status read or QBank's next delivery to apply.
+    await this.recorder
+      .applyEarlyWebhooks(qbankPaymentIds)
+      .catch((err: unknown) =>
+        this.logger.error({ err, qbank_payment_ids: qbankPaymentIds.length }, 'webhooks that came before the answer not applied yet'),
+      );
+    return answer;
+  }
+
+  private post(
+    operation: PaymentOperation,
+    request: PaymentRequest,
+    key: string,
+    context: CallContext,
+  ): Promise<QBankResult<Unstamped<Payment> | Unstamped<AchBatch>>> {
+    switch (operation) {
+      case 'wire':
+        return this.qbank.createWire(request as WireRequest, key, context);
+      case 'transfer':
+        return this.qbank.createTransfer(request as TransferRequest, key, context);
+      case 'ach':
+        return this.qbank.createAchBatch(request as AchBatchRequest, key, context);
+    }
+  }
+
+  private async applyPaymentAnswer(
+    manager: EntityManager,
+    paymentId: string,
+    qbank: Unstamped<Payment>,
+    source: StatusSource,
+    by: AuditActor,
+  ) {
+    const [payment] = await this.payments.forUpdate(manager, { paymentId });
+    await this.recorder.applyQBank(manager, payment!, qbank, source, by);
+    return { view: (await this.payments.view(paymentId, manager))!, initiator: payment!, qbankPaymentIds: [qbank.payment_id] };
+  }
+
+  private async applyBatchAnswer(
+    manager: EntityManager,
+    batchId: string,
+    qbank: Unstamped<AchBatch>,
+    source: StatusSource,
+    by: AuditActor,
+  ) {
+    await this.payments.setQBankBatchId(manager, batchId, qbank.batch_id);
+    const entries = await this.payments.forUpdate(manager, { batchId });
+    for (const [index, entry] of entries.entries()) {
+      const answer = qbank.payments[index];
+      if (answer) await this.recorder.applyQBank(manager, entry, answer, source, by);
+    }
+    return {
+      view: (await this.payments.batchView(batchId, manager))!,
+      initiator: entries[0]!,
+      qbankPaymentIds: qbank.payments.map((p) => p.payment_id),
+    };
+  }
+
+  /** QBank refused the request itself: its payments fail (giving their limits back). */
+  private async refused(manager: EntityManager, record: IdempotencyRecord, error: unknown, by: AuditActor): Promise<void> {
+    const reason = `QBank refused the request: ${(error as { errorCode?: string }).errorCode ?? ''}: ${(error as Error).message}`;
+    const where = record.operation === 'ach' ? { batchId: record.resourceId } : { paymentId: record.resourceId };
+    for (const payment of await this.payments.forUpdate(manager, where))
+      await this.recorder.advance(manager, payment, [{ status: 'P_FAILED', at: this.clock.now(), detail: reason }], 'api', by);
   }
 
   /** A payment or an ACH batch, refreshed from QBank when it is not final yet. */
-  async status(id: string): Promise<PaymentView | BatchView> {
-    const payment = await this.payments.findOneBy({ paymentId: id });
+  async status(id: string, by: AuditActor): Promise<PaymentView | BatchView> {
+    const payment = await this.payments.findPayment(id);
     if (payment) {
-      if (payment.qbankPaymentId && this.store.unresolved(payment)) {
-        const qbank = (await this.upstream.run((call) => this.qbank.getPayment(payment.qbankPaymentId!, call))).data as Unstamped<Payment>;
-        await this.transactions.transaction(async (manager) => {
+      if (payment.qbankPaymentId && !isFinal(payment.status)) {
+        const { data } = await this.upstream.run((context) => this.qbank.getPayment(payment.qbankPaymentId!, context));
+        await this.db.transaction(async (manager) => {
           // As it is now: a webhook may have moved it while QBank was asked.
-          const [current] = await this.store.lockedPayments(manager, { paymentId: id });
-          await this.store.applyQBank(manager, current!, qbank, 'poll');
+          const [current] = await this.payments.forUpdate(manager, { paymentId: id });
+          await this.recorder.applyQBank(manager, current!, data as Unstamped<Payment>, 'poll', by);
+          await this.recorder.applyWaitingWebhooks(manager, current!, QBANK);
         });
       }
-      return { ...(await this.store.view(id))!, postings: await this.postings(id) };
+      return { ...(await this.payments.view(id))!, postings: await this.transactions.postingsOf(id) };
     }
-    const batch = await this.payments.manager.findOneBy(PaymentBatch, { batchId: id });
+    const batch = await this.payments.findBatch(id);
     if (!batch) throw new NotFoundError(`No payment or ACH batch ${id}`);
-    const members = await this.payments.find({ where: { batchId: id }, order: { batchIndex: 'ASC' } });
-    if (batch.qbankBatchId && members.some((p) => this.store.unresolved(p))) {
-      const qbank = (await this.upstream.run((call) => this.qbank.getPayment(batch.qbankBatchId!, call))).data as Unstamped<AchBatch>;
-      await this.transactions.transaction(async (manager) => {
-        const current = await this.store.lockedPayments(manager, { batchId: id });
-        for (const [index, member] of current.entries()) {
-          const answer = qbank.payments?.[index];
-          if (answer) await this.store.applyQBank(manager, member, answer, 'poll');
+    const members = await this.payments.batchMembers(id);
+    if (batch.qbankBatchId && members.some((p) => !isFinal(p.status))) {
+      const { data } = await this.upstream.run((context) => this.qbank.getPayment(batch.qbankBatchId!, context));
+      await this.db.transaction(async (manager) => {
+        for (const [index, member] of (await this.payments.forUpdate(manager, { batchId: id })).entries()) {
+          const answer = (data as Unstamped<AchBatch>).payments?.[index];
+          if (answer) await this.recorder.applyQBank(manager, member, answer, 'poll', by);
+          await this.recorder.applyWaitingWebhooks(manager, member, QBANK);
         }
       });
     }
-    return (await this.store.batchView(id))!;
+    return (await this.payments.batchView(id))!;
   }
 }
+
+const callerOf = (call: IdempotentCall): AuditActor => ({ sub: call.caller.sub, roles: call.caller.roles, requestId: call.requestId });

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { minorUnits } from '../payments/payment.entity.js';
+import { minorUnits } from '../common/money.js';
 
 /** A presented check that matches no issued one (table `positivepay_exceptions`), from QBank's daily snapshot. */
 @Entity('positivepay_exceptions')

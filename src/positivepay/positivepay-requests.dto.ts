@@ -1,18 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Matches,
-  ValidateNested,
-} from 'class-validator';
-import { IsAmount, IsPlainDate } from '../common/validators.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsAmount, IsId, IsPlainDate } from '../common/validators.js';
 
 export class CheckIssueDto {
   @ApiProperty({ example: '10001' }) @Matches(/^[0-9]{1,15}$/, { message: 'must be 1 to 15 digits' }) check_number!: string;
@@ -23,7 +12,7 @@ export class CheckIssueDto {
 }
 
 export class CreatePositivePayIssueDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() account_id!: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() account_id!: string;
   @ApiProperty({ type: [CheckIssueDto], minItems: 1, maxItems: 1000 })
   @IsArray()
   @ArrayMinSize(1)

@@ -1,18 +1,20 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { SyncedData } from '../sync/data-as-of.interceptor.js';
-import { PositivePayExceptionsService, type ExceptionView } from './positivepay-exceptions.service.js';
+import { PositivePayExceptionRepository, type ExceptionView } from './positivepay-exception.repository.js';
 import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator.js';
+import { IsId } from '../common/validators.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
 import { StandardErrorDto } from '../docs/error.dto.js';
+import { Idempotency, type IdempotentAnswer, type IdempotentCall } from '../idempotency/idempotent-call.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreatePositivePayIssueDto } from './positivepay-requests.dto.js';
 import { PositivePayService, type IssueView } from './positivepay.service.js';
 
 export class ListExceptionsQuery {
-  @IsOptional() @IsUUID() account_id?: string;
+  @IsOptional() @IsId() account_id?: string;
   @IsOptional() @IsIn(['PENDING_DECISION', 'PAID', 'RETURNED']) status?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
   @IsOptional() @IsString() @MaxLength(500) cursor?: string;
@@ -23,7 +25,7 @@ export class ListExceptionsQuery {
 export class PositivePayController {
   constructor(
     private readonly positivePay: PositivePayService,
-    private readonly exceptions: PositivePayExceptionsService,
+    private readonly exceptions: PositivePayExceptionRepository,
   ) {}
 
   @Get('exceptions')
@@ -36,10 +38,10 @@ export class PositivePayController {
 
   @Post('issues')
   @RequireScope('positivepay.issues.write')
-  @Idempotent({ operation: 'positivepay_issue', dto: CreatePositivePayIssueDto, status: 202 })
+  @Idempotent({ operation: 'positivepay_issue', status: 202 })
   @ApiAcceptedResponse({ description: "`{ issue_id, status, checks }`: RECEIVED now, PROCESSED after QBank's next batch" })
-  issue(@Body() body: CreatePositivePayIssueDto): Promise<IssueView> {
-    return this.positivePay.create(body);
+  issue(@Body() body: CreatePositivePayIssueDto, @Idempotency() call: IdempotentCall): Promise<IdempotentAnswer> {
+    return this.positivePay.create(body, call);
   }
 
   @Get('issues/:issueId')

@@ -1,15 +1,13 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { SyncModule } from '../sync/sync.module.js';
-import { PositivePayExceptionEntity } from './positivepay-exception.entity.js';
-import { PositivePayExceptionsService } from './positivepay-exceptions.service.js';
-import { PositivePayIssueEntity } from './positivepay-issue.entity.js';
+import { PositivePayExceptionRepository } from './positivepay-exception.repository.js';
+import { PositivePayExceptionsSyncer } from './positivepay-exceptions.syncer.js';
+import { PositivePayIssueRepository } from './positivepay-issue.repository.js';
 import { PositivePayController } from './positivepay.controller.js';
 import { PositivePayService } from './positivepay.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PositivePayIssueEntity, PositivePayExceptionEntity]), SyncModule],
   controllers: [PositivePayController],
-  providers: [PositivePayService, PositivePayExceptionsService],
+  providers: [PositivePayService, PositivePayIssueRepository, PositivePayExceptionRepository, PositivePayExceptionsSyncer],
+  exports: [PositivePayService, PositivePayExceptionsSyncer],
 })
 export class PositivePayModule {}

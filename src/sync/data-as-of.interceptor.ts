@@ -14,7 +14,7 @@ import type { Observable } from 'rxjs';
 import { GatewayError } from '../common/errors/gateway-errors.js';
 import { StandardErrorDto } from '../docs/error.dto.js';
 import type { SyncResource } from './sync-run.entity.js';
-import { SyncService } from './sync.service.js';
+import { DataAsOf } from './data-as-of.js';
 
 const SYNCED_RESOURCE = 'gateway:synced-resource';
 
@@ -26,12 +26,12 @@ const SYNCED_RESOURCE = 'gateway:synced-resource';
 export class DataAsOfInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    private readonly sync: SyncService,
+    private readonly dataAsOf: DataAsOf,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const resource = this.reflector.get<SyncResource>(SYNCED_RESOURCE, context.getHandler());
-    const asOf = await this.sync.dataAsOf(resource);
+    const asOf = await this.dataAsOf.of(resource);
     if (!asOf)
       throw new GatewayError(503, 'GW_DATA_NOT_SYNCED', `${resource} have not been synced from QBank yet`, { 'retry-after': '60' });
     void context.switchToHttp().getResponse<FastifyReply>().header('x-data-as-of', asOf.toISOString());

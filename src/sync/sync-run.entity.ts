@@ -24,11 +24,3 @@ export class SyncRun {
   @Column({ type: 'varchar', nullable: true }) watermark!: string | null;
   @Column({ type: 'varchar', nullable: true }) error!: string | null;
 }
-
-/** Who may sync a resource now (table `sync_leases`): one holder at a time across replicas. */
-@Entity('sync_leases')
-export class SyncLease {
-  @PrimaryColumn({ type: 'varchar' }) resource!: SyncResource;
-  @Column({ type: 'varchar' }) holder!: string;
-  @Column({ name: 'expires_at' }) expiresAt!: Date;
-}

@@ -1,5 +1,7 @@
 import { Controller, Get, HttpCode, Param, ParseEnumPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../audit/actor.decorator.js';
+import type { AuditActor } from '../audit/audit-event.factory.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
 import { StandardErrorDto } from '../docs/error.dto.js';
@@ -47,8 +49,9 @@ export class SyncController {
       }),
     )
     resource: SyncResource,
+    @Actor() actor: AuditActor,
     @Query('wait') wait?: string,
   ): Promise<ReturnType<typeof runView>> {
-    return runView(await this.sync.start(resource, 'api', wait === 'true'));
+    return runView(await this.sync.start(resource, 'api', actor, wait === 'true'));
   }
 }

@@ -1,18 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataAsOfInterceptor } from './data-as-of.interceptor.js';
-import { SyncLease, SyncRun } from './sync-run.entity.js';
-import { SyncLeaseService } from './sync-lease.service.js';
+import { AccountsSyncer } from '../accounts/accounts.syncer.js';
+import { PaymentsModule } from '../payments/payments.module.js';
+import { PositivePayExceptionsSyncer } from '../positivepay/positivepay-exceptions.syncer.js';
+import { TransactionsModule } from '../transactions/transactions.module.js';
+import { TransactionsSyncer } from '../transactions/transactions.syncer.js';
 import { SyncController } from './sync.controller.js';
 import { SyncScheduler } from './sync.scheduler.js';
 import { SyncService } from './sync.service.js';
-import { Syncers } from './syncers.js';
 
+/** Syncs of the batch resources: each resource's syncer (in its feature's folder), runs, schedule, API. */
 @Module({
-  imports: [TypeOrmModule.forFeature([SyncRun, SyncLease]), ScheduleModule.forRoot()],
+  imports: [ScheduleModule.forRoot(), TransactionsModule, PaymentsModule],
   controllers: [SyncController],
-  providers: [SyncService, SyncLeaseService, Syncers, SyncScheduler, DataAsOfInterceptor],
-  exports: [SyncService, DataAsOfInterceptor, SyncScheduler],
+  providers: [SyncService, SyncScheduler, AccountsSyncer, TransactionsSyncer, PositivePayExceptionsSyncer],
+  exports: [SyncService, SyncScheduler],
 })
 export class SyncModule {}

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
+import { SYSTEM } from '../audit/audit-event.factory.js';
 import { GatewayError } from '../common/errors/gateway-errors.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import type { SyncResource } from './sync-run.entity.js';
@@ -49,7 +50,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   private async trigger(resource: SyncResource, trigger: string, wait = false): Promise<void> {
     try {
-      await this.sync.start(resource, trigger, wait);
+      await this.sync.start(resource, trigger, SYSTEM, wait);
     } catch (error) {
       if (error instanceof GatewayError && error.errorCode === 'GW_SYNC_IN_PROGRESS')
         this.logger.log({ resource, trigger }, 'sync skipped: another replica runs it');

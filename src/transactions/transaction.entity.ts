@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { minorUnits } from '../payments/payment.entity.js';
+import { minorUnits } from '../common/money.js';
 
 /** A posted transaction (table `transactions`), upserted by QBank's id; its three dates in their own types. */
 @Entity('transactions')

@@ -1,9 +1,9 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator.js';
+import { Idempotency, type IdempotentAnswer, type IdempotentCall } from '../idempotency/idempotent-call.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreateTransferDto } from '../payments/payment-requests.dto.js';
-import type { PaymentView } from '../payments/payment.view.js';
 import { PaymentsService } from '../payments/payments.service.js';
 
 @ApiTags('Transfers')
@@ -13,9 +13,9 @@ export class TransfersController {
 
   @Post()
   @RequireScope('transfers.write')
-  @Idempotent({ operation: 'transfer', dto: CreateTransferDto, status: 201 })
+  @Idempotent({ operation: 'transfer', status: 201 })
   @ApiCreatedResponse({ description: 'The transfer (a payment of type TRANSFER) with its status' })
-  create(@Body() body: CreateTransferDto): Promise<PaymentView> {
-    return this.payments.transfer(body);
+  create(@Body() body: CreateTransferDto, @Idempotency() call: IdempotentCall): Promise<IdempotentAnswer> {
+    return this.payments.transfer(body, call);
   }
 }

@@ -11,7 +11,9 @@ export class WebhookEventEntity {
   @Column({ name: 'qbank_payment_id', type: 'varchar' }) qbankPaymentId!: string;
   @Column({ type: 'varchar' }) status!: string;
   @Column({ name: 'received_at' }) receivedAt!: Date;
-  /** Null while the payment is not known to the gateway yet; set when the status was applied. */
+  /** Null while the payment is not known to the gateway yet; set when the event was applied (or refused). */
   @Column({ name: 'applied_at', nullable: true, type: Date }) appliedAt!: Date | null;
+  /** Why the event was not applied: it contradicts the stored payment (its amount or currency differs). */
+  @Column({ type: 'varchar', nullable: true }) refusal!: string | null;
   @Column({ type: 'text' }) payload!: string;
 }

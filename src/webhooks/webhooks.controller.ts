@@ -1,6 +1,7 @@
 import { Controller, Headers, HttpCode, Post, Req, SetMetadata, type RawBodyRequest } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { actorOf } from '../audit/audit-event.factory.js';
 import { Public } from '../auth/public.decorator.js';
 import { NO_AUDIT_FIELDS } from '../common/interceptors/audit-fields.interceptor.js';
 import { contextOf } from '../common/request-context.js';
@@ -27,7 +28,8 @@ export class WebhooksController {
     @Headers('webhook-signature') signature: string | undefined,
     @Headers('webhook-event-id') deliveryId: string | undefined,
   ): Promise<WebhookOutcome> {
-    contextOf(request).caller = QBANK_CALLER;
-    return this.webhooks.receive(request.rawBody, signature, deliveryId);
+    const ctx = contextOf(request);
+    ctx.caller = QBANK_CALLER;
+    return this.webhooks.receive(request.rawBody, signature, deliveryId, actorOf(ctx));
   }
 }

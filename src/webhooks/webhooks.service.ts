@@ -2,22 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { verifyWebhookSignature } from '#qbank/client';
 import type { PaymentStatus } from '#qbank/contract';
-import { GatewayConfig } from '../config/gateway-config.js';
+import type { AuditActor } from '../audit/audit-event.factory.js';
+import { Clock } from '../common/clock.js';
 import { GatewayError, ValidationFailedError } from '../common/errors/gateway-errors.js';
 import { UUID_PATTERN } from '../common/request-context.js';
-import { TransactionRunner } from '../database/transaction-runner.js';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { Database } from '../database/database.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { PaymentStore } from '../payments/payment-store.js';
-import { WebhookEventEntity } from './webhook-event.entity.js';
+import { PaymentRecorder } from '../payments/payment-recorder.js';
+import { PaymentRepository } from '../payments/payment.repository.js';
+import type { WebhookEventEntity } from './webhook-event.entity.js';
+import { WebhookInboxRepository } from './webhook-inbox.repository.js';
 
 const FINAL: readonly string[] = ['P_COMPLETED', 'P_FAILED'];
 
 interface PaymentStatusUpdate {
   event_id?: unknown;
   event_type?: unknown;
-  data?: { payment?: { payment_id?: unknown; status?: unknown; failure_reason?: unknown; updated_at?: unknown } };
+  data?: { payment?: { payment_id?: unknown; status?: unknown } };
 }
 
+/**
+ * `received`: stored; `duplicate`: the same change was received before; `applied`: it changed the payment's
+ * status now (false when the payment is not recorded yet, already had that status, or the event contradicts it).
+ */
 export interface WebhookOutcome {
   received: true;
   duplicate: boolean;
@@ -36,12 +44,20 @@ export class WebhooksService {
 
   constructor(
     private readonly config: GatewayConfig,
-    private readonly transactions: TransactionRunner,
-    private readonly store: PaymentStore,
+    private readonly db: Database,
+    private readonly inbox: WebhookInboxRepository,
+    private readonly payments: PaymentRepository,
+    private readonly recorder: PaymentRecorder,
     private readonly metrics: MetricsService,
+    private readonly clock: Clock,
   ) {}
 
-  async receive(rawBody: Buffer | undefined, signature: string | undefined, deliveryId: string | undefined): Promise<WebhookOutcome> {
+  async receive(
+    rawBody: Buffer | undefined,
+    signature: string | undefined,
+    deliveryId: string | undefined,
+    by: AuditActor,
+  ): Promise<WebhookOutcome> {
     const verdict = verifyWebhookSignature({
       rawBody: rawBody ?? Buffer.alloc(0),
       header: signature,
@@ -60,34 +76,35 @@ export class WebhooksService {
       this.metrics.webhooks.labels('rejected').inc();
       throw error;
     }
-    const payment = event.data!.payment!;
-    const qbankPaymentId = String(payment.payment_id).toLowerCase();
-    const status = payment.status as PaymentStatus;
-    const dedupeKey = `${qbankPaymentId}:${status}`;
-    const outcome = await this.transactions.transaction(async (manager): Promise<WebhookOutcome> => {
-      if (await manager.existsBy(WebhookEventEntity, { dedupeKey })) return { received: true, duplicate: true, applied: false };
-      const row: WebhookEventEntity = {
-        id: randomUUID(),
-        dedupeKey,
-        eventId: typeof event.event_id === 'string' ? event.event_id.slice(0, 64) : '',
-        deliveryId: deliveryId?.slice(0, 64) ?? null,
-        qbankPaymentId,
-        status,
-        receivedAt: new Date(),
-        appliedAt: null,
-        payload: rawBody!.toString('utf8'),
-      };
-      await manager.insert(WebhookEventEntity, row);
-      const [stored] = await this.store.lockedPayments(manager, { qbankPaymentId });
-      if (!stored) return { received: true, duplicate: false, applied: false };
-      await this.store.applyPendingWebhooks(manager, stored);
-      return { received: true, duplicate: false, applied: true };
+    const qbankPaymentId = String(event.data!.payment!.payment_id).toLowerCase();
+    const status = event.data!.payment!.status as PaymentStatus;
+    const row: WebhookEventEntity = {
+      id: randomUUID(),
+      dedupeKey: `${qbankPaymentId}:${status}`,
+      eventId: typeof event.event_id === 'string' ? event.event_id.slice(0, 64) : '',
+      deliveryId: deliveryId?.slice(0, 64) ?? null,
+      qbankPaymentId,
+      status,
+      receivedAt: this.clock.now(),
+      appliedAt: null,
+      refusal: null,
+      payload: rawBody!.toString('utf8'),
+    };
+    const outcome = await this.db.transaction(async (manager): Promise<WebhookOutcome & { placed: boolean }> => {
+      // A repeated delivery may be of an event still waiting for its payment: it re-drives it below.
+      if (!(await this.inbox.store(manager, row))) return { received: true, duplicate: true, applied: false, placed: false };
+      const [payment] = await this.payments.forUpdate(manager, { qbankPaymentId });
+      if (!payment) return { received: true, duplicate: false, applied: false, placed: false };
+      const changes = await this.recorder.applyWaitingWebhooks(manager, payment, by);
+      return { received: true, duplicate: false, applied: changes.length > 0, placed: true };
     });
-    // Not placed yet (or, for a delivery QBank repeats, still waiting): QBank's answer naming this payment may
-    // have been recorded meanwhile (see applyLateWebhooks). Should this fail, QBank's next delivery re-drives it.
-    if (!outcome.applied && (await this.store.applyLateWebhooks([qbankPaymentId])) > 0) outcome.applied = true;
-    this.metrics.webhooks.labels(outcome.duplicate ? 'duplicate' : outcome.applied ? 'applied' : 'pending').inc();
-    return outcome;
+    // Not placed yet: QBank's answer naming this payment may have been recorded meanwhile (see
+    // applyEarlyWebhooks). Should this fail, QBank's next delivery re-drives it.
+    if (!outcome.placed && (await this.recorder.applyEarlyWebhooks([qbankPaymentId])) > 0) outcome.applied = true;
+    this.metrics.webhooks
+      .labels(outcome.duplicate ? 'duplicate' : outcome.applied ? 'applied' : outcome.placed ? 'unchanged' : 'pending')
+      .inc();
+    return { received: outcome.received, duplicate: outcome.duplicate, applied: outcome.applied };
   }
 
   private parse(rawBody: Buffer): PaymentStatusUpdate {

@@ -6,6 +6,8 @@ export { QBANK_SCOPES, type QBankScope } from './scopes.js';
 export { ERROR_CODES, type QBankErrorCode } from './error-codes.js';
 
 type Schemas = components['schemas'];
+/** A resource without the audit fields (`timestamp`, `actor`, `request_id`) that each answer stamps on it. */
+export type Unstamped<T> = Omit<T, 'timestamp' | 'actor' | 'request_id'>;
 export type Account = Schemas['Account'];
 export type AccountPage = Schemas['AccountPage'];
 export type Balance = Schemas['Balance'];

@@ -75,6 +75,13 @@ export class UpstreamBadGatewayError extends GatewayError {
   }
 }
 
+/** QBank refused the gateway's own credentials (its 401/403): not the caller's fault, so 502. */
+export class UpstreamCredentialsError extends UpstreamBadGatewayError {
+  constructor(message: string, errorCode: string) {
+    super(`QBank refused the gateway's credentials: ${message}`, errorCode);
+  }
+}
+
 /** An RFC 9457 problem (409 in flight, 422 key reused with another body). */
 export class GatewayProblem extends Error {
   constructor(

@@ -7,9 +7,17 @@ import {
   QBankUnavailableError,
   type QBankError,
 } from '#qbank/client';
-import { GatewayError, GatewayProblem, UpstreamBadGatewayError, UpstreamTimeoutError, UpstreamUnavailableError } from './gateway-errors.js';
+import {
+  GatewayError,
+  GatewayProblem,
+  UpstreamBadGatewayError,
+  UpstreamCredentialsError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from './gateway-errors.js';
 
 const DEFAULT_RETRY_AFTER_SECONDS = 30;
+const DEFAULT_RATE_LIMIT_RETRY_AFTER_SECONDS = 1;
 
 /**
  * How a QBank failure reaches the caller: QBank's own codes pass through for what the caller can act on
@@ -33,10 +41,11 @@ export function fromUpstream(error: QBankError): GatewayError | GatewayProblem {
         error.errorCode,
       );
     }
-    if (error.status === 401 || error.status === 403) {
-      // QBank refused the gateway's own credentials: not the caller's fault.
-      return new UpstreamBadGatewayError(`QBank refused the gateway's credentials: ${error.message}`, error.errorCode);
-    }
+    if (error.status === 401 || error.status === 403) return new UpstreamCredentialsError(error.message, error.errorCode);
+    if (error.status === 429)
+      return new GatewayError(429, error.errorCode, `QBank is rate-limiting: ${error.message}`, {
+        'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? DEFAULT_RATE_LIMIT_RETRY_AFTER_SECONDS))),
+      });
     if (error.status >= 400 && error.status < 500) return new GatewayError(error.status, error.errorCode, error.message);
     return new UpstreamBadGatewayError(
       `QBank failed: ${error.message}`,

@@ -1,6 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ReplayedAnswer } from '../../idempotency/replayed-answer.js';
 import { sendError } from '../errors/error-response.js';
 
 /** Every error a route raises leaves in one of the bank's two formats, always with `request_id`. */
@@ -10,10 +9,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    if (exception instanceof ReplayedAnswer) {
-      void reply.code(exception.status).header('idempotent-replayed', 'true').type('application/json').send(exception.body);
-      return;
-    }
     // Terminus answers 503 with its report; keep the report beside the standard fields.
     const report = exception instanceof HttpException ? exception.getResponse() : undefined;
     const extra = report && typeof report === 'object' && 'details' in report ? (report as Record<string, unknown>) : {};

@@ -3,7 +3,10 @@ import type { FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
 import { contextOf, type RequestContext } from '../request-context.js';
 
-/** Marks a route whose answer is not a resource (health, metrics): nothing is stamped. */
+/**
+ * Marks a route whose answer is not stamped here: not a resource (health, metrics), or stamped already
+ * (an idempotent route's answer is stamped once, stored, and replayed as it was).
+ */
 export const NO_AUDIT_FIELDS = Symbol('NO_AUDIT_FIELDS');
 
 type Resource = Record<string, unknown>;
@@ -21,9 +24,8 @@ export class AuditFieldsInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     return next.handle().pipe(
       map((body: unknown) => {
-        const ctx = contextOf(request);
-        if (ctx.stamped || Reflect.getMetadata(NO_AUDIT_FIELDS, context.getHandler())) return body;
-        return stampAuditFields(body, ctx);
+        if (Reflect.getMetadata(NO_AUDIT_FIELDS, context.getHandler())) return body;
+        return stampAuditFields(body, auditFieldsOf(contextOf(request)));
       }),
     );
   }
@@ -43,10 +45,9 @@ export const auditFieldsOf = (ctx: RequestContext): AuditFields => ({
   request_id: ctx.requestId,
 });
 
-/** The body with the audit fields of this call on each resource in it. */
-export function stampAuditFields(body: unknown, ctx: RequestContext): unknown {
+/** The body with these audit fields on each resource in it. */
+export function stampAuditFields(body: unknown, fields: AuditFields): unknown {
   if (!isObject(body)) return body;
-  const fields = auditFieldsOf(ctx);
   const stamp = (resource: Resource): Resource => {
     const stamped: Resource = { ...resource, ...fields };
     if (Array.isArray(resource.payments))

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, type Repository } from 'typeorm';
-import { decodeCursor, encodeCursor } from '../common/date-range.js';
+import { MoreThan } from 'typeorm';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { NotFoundError } from '../common/errors/gateway-errors.js';
+import { Database } from '../database/database.js';
 import { AccountEntity } from './account.entity.js';
 
 export interface AccountView {
@@ -31,15 +31,15 @@ const view = (a: AccountEntity): AccountView => ({
   closed_at: a.closedAt?.toISOString() ?? null,
 });
 
-/** Accounts from the store. */
+/** The accounts of the store (table `accounts`), as synced from QBank's nightly snapshot. */
 @Injectable()
-export class AccountsService {
-  constructor(@InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>) {}
+export class AccountRepository {
+  constructor(private readonly db: Database) {}
 
   async list(limit: number, cursor: string | undefined): Promise<{ data: AccountView[]; next_cursor: string | null }> {
-    const after = decodeCursor(cursor, 1)?.[0];
-    const rows = await this.accounts.find({
-      where: after === undefined ? {} : { accountId: MoreThan(String(after)) },
+    const after = decodeCursor(cursor, ['uuid'])?.[0];
+    const rows = await this.db.reader.find(AccountEntity, {
+      where: after === undefined ? {} : { accountId: MoreThan(after) },
       order: { accountId: 'ASC' },
       take: limit + 1,
     });
@@ -48,7 +48,7 @@ export class AccountsService {
   }
 
   async get(accountId: string): Promise<AccountView> {
-    const account = await this.accounts.findOneBy({ accountId });
+    const account = await this.db.reader.findOneBy(AccountEntity, { accountId });
     if (!account) throw new NotFoundError(`No account ${accountId}`);
     return view(account);
   }

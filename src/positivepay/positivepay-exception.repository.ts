@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { decodeCursor, encodeCursor } from '../common/date-range.js';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { formatMinor } from '../common/money.js';
+import { Database } from '../database/database.js';
 import { PositivePayExceptionEntity } from './positivepay-exception.entity.js';
 
 export interface ExceptionView {
@@ -18,21 +17,22 @@ export interface ExceptionView {
   decision_deadline: string;
 }
 
-/** Outstanding Positive Pay exceptions from the store (those still in QBank's latest snapshot), newest first. */
+/** Positive Pay exceptions of the store (table `positivepay_exceptions`), as synced from QBank's daily snapshot. */
 @Injectable()
-export class PositivePayExceptionsService {
-  constructor(@InjectRepository(PositivePayExceptionEntity) private readonly exceptions: Repository<PositivePayExceptionEntity>) {}
+export class PositivePayExceptionRepository {
+  constructor(private readonly db: Database) {}
 
+  /** Outstanding exceptions (those still in QBank's latest snapshot), newest first. */
   async list(query: {
     accountId?: string;
     status?: string;
     limit: number;
     cursor?: string;
   }): Promise<{ data: ExceptionView[]; next_cursor: string | null }> {
-    const q = this.exceptions.createQueryBuilder('e').where('e.resolved_at IS NULL');
+    const q = this.db.reader.createQueryBuilder(PositivePayExceptionEntity, 'e').where('e.resolved_at IS NULL');
     if (query.accountId) q.andWhere('e.account_id = :account', { account: query.accountId });
     if (query.status) q.andWhere('e.status = :status', { status: query.status });
-    const cursor = decodeCursor(query.cursor, 2);
+    const cursor = decodeCursor(query.cursor, ['date', 'uuid']);
     if (cursor) q.andWhere('(e.presented_date < :d OR (e.presented_date = :d AND e.exception_id < :id))', { d: cursor[0], id: cursor[1] });
     const rows = await q
       .orderBy('e.presented_date', 'DESC')

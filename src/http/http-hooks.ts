@@ -5,9 +5,9 @@ import { GatewayConfig } from '../config/gateway-config.js';
 import { ShutdownState } from '../health/shutdown-state.js';
 import { GatewayLogger } from '../logging/gateway-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { ValidationFailedError } from './errors/gateway-errors.js';
-import { sendError } from './errors/error-response.js';
-import { contextOf } from './request-context.js';
+import { ValidationFailedError } from '../common/errors/gateway-errors.js';
+import { sendError } from '../common/errors/error-response.js';
+import { contextOf } from '../common/request-context.js';
 
 /**
  * Hooks on the HTTP adapter, where every response passes — including those refused before any
@@ -52,8 +52,7 @@ export function installHttpHooks(app: NestFastifyApplication): void {
       },
       'request completed',
     );
-    if (ctx.audited || !auditEnabled || route === '/metrics' || route.startsWith('/health')) return payload;
-    ctx.audited = true;
+    if (!auditEnabled || route === '/metrics' || route.startsWith('/health')) return payload;
     const event = auditEventFor(request, reply, ctx);
     if (durableReads || request.method !== 'GET') await writer.recordDurably(event);
     else writer.record(event);

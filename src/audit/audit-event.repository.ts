@@ -1,23 +1,40 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository, SelectQueryBuilder } from 'typeorm';
-import { dateRange, decodeCursor, encodeCursor } from '../common/date-range.js';
-import { NotFoundError, ValidationFailedError } from '../common/errors/gateway-errors.js';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { dateRange } from '../common/date-range.js';
+import { NotFoundError } from '../common/errors/gateway-errors.js';
+import { Database } from '../database/database.js';
 import { AuditEvent } from './audit-event.entity.js';
 import { auditEventView, type AuditEventView } from './audit-event.view.js';
 import type { AuditFilterQuery, ListAuditEventsQuery } from './audit-query.dto.js';
+
+/** Rows per INSERT: 26 columns × 500 rows stays far below both databases' parameter limits. */
+const INSERT_CHUNK = 500;
 
 /** Rows per query while exporting: 500 keeps the heap flat (larger pages get promoted to the old generation and grow RSS by 200 MB) and is faster. */
 const EXPORT_PAGE = 500;
 
 /**
- * Reads of the audit trail: the filtered list (newest first, keyset-paginated on (occurred_at, id), which
- * the indexes serve with or without an actor), one event, and the export (oldest first, page by page, so
- * any volume streams in constant memory).
+ * The audit events (table `audit_events`): appended inside the transaction of what they record (the ledger
+ * chains them first), and read as the filtered list (newest first, keyset-paginated on (occurred_at, id),
+ * which the indexes serve with or without an actor), one event, and the export (oldest first, page by
+ * page, so any volume streams in constant memory).
  */
 @Injectable()
-export class AuditQueryService {
-  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+export class AuditEventRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Inserts chained events in the caller's transaction. */
+  async insert(manager: EntityManager, events: AuditEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; i += INSERT_CHUNK)
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(AuditEvent)
+        .values(events.slice(i, i + INSERT_CHUNK))
+        .updateEntity(false)
+        .execute();
+  }
 
   /**
    * The filters; `keyset` continues after (or, newest first, before) the last row of a page. Its instant
@@ -29,7 +46,7 @@ export class AuditQueryService {
     let { from, toExclusive } = range;
     if (keyset && !keyset.newestFirst && (!from || keyset.at > from)) from = keyset.at;
     if (keyset?.newestFirst && (!toExclusive || keyset.at < toExclusive)) toExclusive = new Date(keyset.at.getTime() + 1);
-    const q = this.events.createQueryBuilder('e');
+    const q = this.db.reader.createQueryBuilder(AuditEvent, 'e');
     if (query.actor !== undefined) q.andWhere('e.actor = :actor', { actor: query.actor });
     if (query.action !== undefined) q.andWhere('e.action = :action', { action: query.action });
     if (query.resource_id !== undefined) q.andWhere('e.resource_id = :resourceId', { resourceId: query.resource_id });
@@ -48,10 +65,8 @@ export class AuditQueryService {
 
   async list(query: ListAuditEventsQuery): Promise<{ data: AuditEventView[]; next_cursor: string | null }> {
     const limit = query.limit ?? 100;
-    const cursor = decodeCursor(query.cursor, 2) as [string, string] | undefined;
-    const at = cursor ? new Date(cursor[0]) : undefined;
-    if (at && Number.isNaN(at.getTime())) throw new ValidationFailedError('cursor: not a cursor of this list');
-    const q = this.filtered(query, at && cursor ? { at, id: cursor[1], newestFirst: true } : undefined);
+    const cursor = decodeCursor(query.cursor, ['instant', 'uuid']);
+    const q = this.filtered(query, cursor ? { at: new Date(cursor[0]), id: cursor[1], newestFirst: true } : undefined);
     const rows = await q
       .orderBy('e.occurred_at', 'DESC')
       .addOrderBy('e.id', 'DESC')
@@ -66,7 +81,7 @@ export class AuditQueryService {
   }
 
   async get(id: string): Promise<AuditEventView> {
-    const event = await this.events.findOneBy({ id });
+    const event = await this.db.reader.findOneBy(AuditEvent, { id });
     if (!event) throw new NotFoundError(`No audit event ${id}`);
     return auditEventView(event);
   }
@@ -76,7 +91,7 @@ export class AuditQueryService {
    * raw (no entity hydration: an export is millions of rows) and turned into views directly.
    */
   async *stream(query: AuditFilterQuery): AsyncGenerator<AuditEventView[]> {
-    const columns = this.events.metadata.columns;
+    const columns = this.db.reader.connection.getMetadata(AuditEvent).columns;
     let after: { at: Date; id: string } | undefined;
     for (;;) {
       const q = this.filtered(query, after && { ...after, newestFirst: false }).select(columns.map((c) => `e.${c.propertyName}`));

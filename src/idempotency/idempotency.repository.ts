@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { IsNull, LessThan, Not, type EntityManager } from 'typeorm';
+import { insertIfAbsent } from '../common/insert-if-absent.js';
+import { Database } from '../database/database.js';
+import { IdempotencyRecord } from './idempotency-record.entity.js';
+
+/** The idempotency records (table `idempotency_records`), one per (caller, key). */
+@Injectable()
+export class IdempotencyRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Inserts the record unless the caller's key already has one: the unique (caller, key) decides between racing replicas. */
+  insertIfAbsent(manager: EntityManager, record: IdempotencyRecord): Promise<boolean> {
+    return insertIfAbsent(manager, IdempotencyRecord, record);
+  }
+
+  find(manager: EntityManager, caller: string, callerKey: string): Promise<IdempotencyRecord | null> {
+    return manager.findOneBy(IdempotencyRecord, { caller, callerKey });
+  }
+
+  /**
+   * Takes over an in-flight record whose lease expired (its holder crashed or gave up): only one taker
+   * wins, as the update requires the lease it saw. `upstreamRequest` fills in a record that has none.
+   */
+  async takeOver(
+    manager: EntityManager,
+    record: IdempotencyRecord,
+    leaseExpiresAt: Date,
+    now: Date,
+    upstreamRequest?: string,
+  ): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(IdempotencyRecord)
+      .set({
+        leaseExpiresAt,
+        attempts: record.attempts + 1,
+        updatedAt: now,
+        ...(record.upstreamRequest === null && upstreamRequest ? { upstreamRequest } : {}),
+      })
+      .where('id = :id AND state = :state AND lease_expires_at = :lease', {
+        id: record.id,
+        state: 'in_flight',
+        lease: record.leaseExpiresAt,
+      })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** Stores the final answer for replay and drops the sealed request. */
+  async complete(manager: EntityManager, id: string, status: number, body: unknown, now: Date): Promise<void> {
+    await manager.update(
+      IdempotencyRecord,
+      { id },
+      { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body), upstreamRequest: null, updatedAt: now },
+    );
+  }
+
+  /** Ends the holder's lease now: the next retry, or the recovery job, may take the record over at once. */
+  async release(manager: EntityManager, id: string, now: Date): Promise<void> {
+    await manager.update(IdempotencyRecord, { id, state: 'in_flight' }, { leaseExpiresAt: now, updatedAt: now });
+  }
+
+  /** In-flight records whose holder is gone (lease expired) and that can be re-sent, oldest lease first. */
+  abandoned(now: Date, limit: number): Promise<IdempotencyRecord[]> {
+    return this.db.reader.find(IdempotencyRecord, {
+      where: { state: 'in_flight', leaseExpiresAt: LessThan(now), upstreamRequest: Not(IsNull()) },
+      order: { leaseExpiresAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  async purgeExpired(manager: EntityManager, now: Date): Promise<number> {
+    return (await manager.delete(IdempotencyRecord, { expiresAt: LessThan(now) })).affected ?? 0;
+  }
+}

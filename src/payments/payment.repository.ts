@@ -1,0 +1,163 @@
+import { Injectable } from '@nestjs/common';
+import { In, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { dateRange } from '../common/date-range.js';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { ValidationFailedError } from '../common/errors/gateway-errors.js';
+import { Database } from '../database/database.js';
+import { PaymentBatch, PaymentEntity, PaymentStatusChange } from './payment.entity.js';
+import type { ListPaymentsQuery } from './list-payments.dto.js';
+import { batchView, paymentView, type BatchView, type PaymentView } from './payment.view.js';
+
+/** Rows per INSERT: an ACH batch holds up to 1,000 payments (21 columns each). */
+const INSERT_CHUNK = 200;
+
+/** What changes on a payment row when its status moves or QBank names it. */
+export type PaymentUpdate = Pick<PaymentEntity, 'status' | 'failureReason' | 'qbankPaymentId' | 'updatedAt'>;
+
+/**
+ * Payments, their status history and their ACH batches (tables `payments`, `payment_status_history`,
+ * `payment_batches`). Writes take the caller's transaction; reads outside one use committed data.
+ */
+@Injectable()
+export class PaymentRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(manager: EntityManager, payments: PaymentEntity[], history: PaymentStatusChange[], batch?: PaymentBatch): Promise<void> {
+    if (batch) await manager.insert(PaymentBatch, batch);
+    for (let i = 0; i < payments.length; i += INSERT_CHUNK)
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(PaymentEntity)
+        .values(payments.slice(i, i + INSERT_CHUNK))
+        .updateEntity(false)
+        .execute();
+    await this.insertHistory(manager, history);
+  }
+
+  async insertHistory(manager: EntityManager, history: PaymentStatusChange[]): Promise<void> {
+    for (let i = 0; i < history.length; i += INSERT_CHUNK * 2)
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(PaymentStatusChange)
+        .values(history.slice(i, i + INSERT_CHUNK * 2))
+        .updateEntity(false)
+        .execute();
+  }
+
+  async update(manager: EntityManager, paymentId: string, update: PaymentUpdate): Promise<void> {
+    await manager.update(PaymentEntity, { paymentId }, update);
+  }
+
+  async setQBankBatchId(manager: EntityManager, batchId: string, qbankBatchId: string): Promise<void> {
+    await manager.update(PaymentBatch, { batchId }, { qbankBatchId });
+  }
+
+  /** Whether a payment or an ACH batch with this id was recorded. */
+  async recorded(manager: EntityManager, id: string): Promise<boolean> {
+    return (await manager.existsBy(PaymentEntity, { paymentId: id })) || (await manager.existsBy(PaymentBatch, { batchId: id }));
+  }
+
+  /**
+   * Payments read to be changed (in batch order), locked until the transaction ends on PostgreSQL (SQLite
+   * runs one transaction at a time): a webhook and a status poll of one payment take turns, each seeing the
+   * other's status.
+   */
+  forUpdate(manager: EntityManager, where: FindOptionsWhere<PaymentEntity>): Promise<PaymentEntity[]> {
+    return manager.find(PaymentEntity, {
+      where,
+      order: { batchIndex: 'ASC' },
+      ...(this.db.postgres ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+  }
+
+  /** The gateway's ids of the payments QBank knows by these ids (for linking postings to payments). */
+  async idsByQBankId(manager: EntityManager, qbankPaymentIds: string[]): Promise<Map<string, string>> {
+    if (qbankPaymentIds.length === 0) return new Map();
+    const rows = await manager.find(PaymentEntity, {
+      select: { paymentId: true, qbankPaymentId: true },
+      where: { qbankPaymentId: In(qbankPaymentIds) },
+    });
+    return new Map(rows.map((p) => [p.qbankPaymentId!, p.paymentId]));
+  }
+
+  findPayment(paymentId: string): Promise<PaymentEntity | null> {
+    return this.db.reader.findOneBy(PaymentEntity, { paymentId });
+  }
+
+  findBatch(batchId: string): Promise<PaymentBatch | null> {
+    return this.db.reader.findOneBy(PaymentBatch, { batchId });
+  }
+
+  batchMembers(batchId: string, manager: EntityManager = this.db.reader): Promise<PaymentEntity[]> {
+    return manager.find(PaymentEntity, { where: { batchId }, order: { batchIndex: 'ASC' } });
+  }
+
+  async view(paymentId: string, manager: EntityManager = this.db.reader): Promise<PaymentView | undefined> {
+    const payment = await manager.findOneBy(PaymentEntity, { paymentId });
+    if (!payment) return undefined;
+    return paymentView(payment, await manager.find(PaymentStatusChange, { where: { paymentId }, order: { at: 'ASC' } }));
+  }
+
+  async batchView(batchId: string, manager: EntityManager = this.db.reader): Promise<BatchView | undefined> {
+    const batch = await manager.findOneBy(PaymentBatch, { batchId });
+    if (!batch) return undefined;
+    const payments = await this.batchMembers(batchId, manager);
+    const history = await manager
+      .createQueryBuilder(PaymentStatusChange, 'h')
+      .innerJoin(PaymentEntity, 'p', 'p.payment_id = h.payment_id')
+      .where('p.batch_id = :batchId', { batchId })
+      .orderBy('h.at', 'ASC')
+      .getMany();
+    return batchView(batch, withHistories(payments, history));
+  }
+
+  /**
+   * Stored payments, keyset-paginated: newest first; or, with `updated_since`, the polling feed of changes,
+   * oldest first (approximate: it follows the gateway's clock, not commit order).
+   */
+  async list(query: ListPaymentsQuery): Promise<{ data: PaymentView[]; next_cursor: string | null }> {
+    const limit = query.limit ?? 100;
+    const { from, toExclusive } = dateRange(query.from, query.to);
+    const feed = query.updated_since !== undefined;
+    const column = feed ? 'p.updated_at' : 'p.created_at';
+    const q = this.db.reader.createQueryBuilder(PaymentEntity, 'p');
+    if (query.status) q.andWhere('p.status = :status', { status: query.status });
+    if (query.type) q.andWhere('p.type = :type', { type: query.type });
+    if (from) q.andWhere('p.created_at >= :from', { from });
+    if (toExclusive) q.andWhere('p.created_at < :to', { to: toExclusive });
+    if (feed) {
+      const since = new Date(query.updated_since!);
+      if (Number.isNaN(since.getTime())) throw new ValidationFailedError('updated_since: must be an ISO-8601 date-time');
+      q.andWhere('p.updated_at > :since', { since });
+    }
+    const cursor = decodeCursor(query.cursor, ['instant', 'uuid']);
+    if (cursor)
+      q.andWhere(`(${column} ${feed ? '>' : '<'} :at OR (${column} = :at AND p.payment_id ${feed ? '>' : '<'} :id))`, {
+        at: new Date(cursor[0]),
+        id: cursor[1],
+      });
+    const rows = await q
+      .orderBy(column, feed ? 'ASC' : 'DESC')
+      .addOrderBy('p.payment_id', feed ? 'ASC' : 'DESC')
+      .take(limit + 1)
+      .getMany();
+    const page = rows.slice(0, limit);
+    const history = page.length
+      ? await this.db.reader.find(PaymentStatusChange, { where: { paymentId: In(page.map((p) => p.paymentId)) }, order: { at: 'ASC' } })
+      : [];
+    const last = page.at(-1);
+    return {
+      data: withHistories(page, history),
+      next_cursor:
+        rows.length > limit && last ? encodeCursor([(feed ? last.updatedAt : last.createdAt).toISOString(), last.paymentId]) : null,
+    };
+  }
+}
+
+function withHistories(payments: PaymentEntity[], history: PaymentStatusChange[]): PaymentView[] {
+  const byPayment = new Map<string, PaymentStatusChange[]>();
+  for (const change of history) byPayment.set(change.paymentId, [...(byPayment.get(change.paymentId) ?? []), change]);
+  return payments.map((p) => paymentView(p, byPayment.get(p.paymentId) ?? []));
+}

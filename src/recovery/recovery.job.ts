@@ -1,0 +1,90 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { SYSTEM } from '../audit/audit-event.factory.js';
+import { GatewayConfig } from '../config/gateway-config.js';
+import type { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
+import { IdempotencyService, isDefinitiveRefusal } from '../idempotency/idempotency.service.js';
+import { Leases } from '../leases/leases.js';
+import { PaymentsService } from '../payments/payments.service.js';
+import { PositivePayService } from '../positivepay/positivepay.service.js';
+
+const LEASE = 'payments-recovery';
+/** Records taken per run; the next run continues. */
+const BATCH = 100;
+
+/**
+ * Resolves unknown outcomes without waiting for the caller (contract §7): every
+ * `PAYMENTS_RECOVERY_INTERVAL_SECONDS`, on the one replica that holds the lease, each in-flight record
+ * whose holder is gone (its lease expired: the gateway crashed or timed out after sending it) is taken over
+ * and re-sent with its upstream key — QBank answers with the original result — and the payment, its
+ * history, its audit trail (actor `system`) and the stored answer are completed as the request would have.
+ * A record QBank still does not answer stays for the next run (or the caller's retry).
+ */
+@Injectable()
+export class RecoveryJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RecoveryJob.name);
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly idempotency: IdempotencyService,
+    private readonly leases: Leases,
+    private readonly payments: PaymentsService,
+    private readonly positivePay: PositivePayService,
+    private readonly registry: SchedulerRegistry,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const interval = setInterval(() => void this.run(), this.config.payments.recoveryIntervalSeconds * 1000);
+    this.registry.addInterval(LEASE, interval);
+  }
+
+  /** One run (the schedule's, or a test's): answers how many records it resolved. */
+  run(): Promise<number> {
+    this.running ??= this.recover()
+      .catch((err: unknown) => {
+        this.logger.error({ err }, 'payment recovery failed');
+        return 0;
+      })
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async recover(): Promise<number> {
+    const ttlMs = Math.max(60_000, this.config.payments.recoveryIntervalSeconds * 1000);
+    if (!(await this.leases.acquire(LEASE, ttlMs))) return 0;
+    let resolved = 0;
+    try {
+      for (const abandoned of await this.idempotency.abandoned(BATCH)) {
+        const record = await this.idempotency.takeOver(abandoned);
+        if (!record) continue; // a retry or another run took it first
+        const context = { operation: record.operation, resource_id: record.resourceId, attempts: record.attempts };
+        try {
+          await this.resend(record);
+        } catch (err) {
+          // QBank refusing the request is an outcome too (stored, the payment failed); anything else waits.
+          if (!isDefinitiveRefusal(err)) {
+            this.logger.warn({ ...context, err }, 'unknown outcome not resolved yet');
+            continue;
+          }
+        }
+        resolved += 1;
+        this.logger.log(context, 'unknown outcome resolved');
+      }
+    } finally {
+      await this.leases.release(LEASE);
+    }
+    return resolved;
+  }
+
+  private resend(record: IdempotencyRecord): Promise<unknown> {
+    return record.operation === 'positivepay_issue'
+      ? this.positivePay.send(record, SYSTEM)
+      : this.payments.send(record, SYSTEM, 'recovery');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.registry.doesExist('interval', LEASE)) this.registry.deleteInterval(LEASE);
+    await this.running;
+  }
+}
