@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ERROR_CODES } from '#qbank/contract';
 import { publicPayment } from './bank.js';
-import { SandboxError } from './errors.js';
+import { invalid } from './errors.js';
+import { FAULT_STATUSES, type Fault, type FaultStatus } from './faults.js';
 import type { Query } from './http-helpers.js';
 import type { SandboxState } from './state.js';
 
 const adminBody = (request: FastifyRequest): Record<string, unknown> => {
   const body = request.body ?? {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new SandboxError(400, ERROR_CODES.validation, 'body: must be a JSON object');
+  if (typeof body !== 'object' || Array.isArray(body)) throw invalid('body: must be a JSON object');
   return body as Record<string, unknown>;
 };
 
@@ -15,10 +15,42 @@ const adminInt = (body: Record<string, unknown>, name: string, min: number, max:
   const value = body[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new SandboxError(400, ERROR_CODES.validation, `${name}: must be an integer from ${min} to ${max}`);
+    throw invalid(`${name}: must be an integer from ${min} to ${max}`);
   }
   return value;
 };
+
+const refuseUnknown = (body: Record<string, unknown>, known: readonly string[]): void => {
+  const unknown = Object.keys(body).filter((k) => !known.includes(k));
+  if (unknown.length) throw invalid(`${unknown.join(', ')}: unknown setting`);
+};
+
+const SETTINGS = [
+  'token_ttl_seconds',
+  'processing_ms',
+  'latency_ms',
+  'answer_delay_ms',
+  'ach_settle_interval_seconds',
+  'maintenance_retry_after_seconds',
+  'webhook_url',
+  'webhook_secret',
+];
+const FAULT_FIELDS = ['status', 'count', 'retry_after_seconds', 'method', 'path_prefix'];
+
+function faultFrom(body: Record<string, unknown>): Fault {
+  refuseUnknown(body, FAULT_FIELDS);
+  const { status, method = null, path_prefix: pathPrefix = '/v1/' } = body;
+  if (!FAULT_STATUSES.includes(status as FaultStatus)) throw invalid(`status: must be one of ${FAULT_STATUSES.join(', ')}`);
+  if (method !== null && method !== 'GET' && method !== 'POST') throw invalid('method: must be GET, POST or null (any)');
+  if (typeof pathPrefix !== 'string' || !pathPrefix.startsWith('/v1/')) throw invalid('path_prefix: must be a path starting with /v1/');
+  return {
+    status: status as FaultStatus,
+    count: adminInt(body, 'count', 1, 1_000_000) ?? 1,
+    retry_after_seconds: adminInt(body, 'retry_after_seconds', 0, 86_400) ?? null,
+    method,
+    path_prefix: pathPrefix,
+  };
+}
 
 /** The sandbox's own controls under `/sandbox`, never part of QBank's API. */
 export function registerAdminRoutes(app: FastifyInstance, state: SandboxState): void {
@@ -38,11 +70,17 @@ export function registerAdminRoutes(app: FastifyInstance, state: SandboxState): 
   );
   app.put('/sandbox/maintenance', async (request) => {
     const enabled = adminBody(request).enabled;
-    if (typeof enabled !== 'boolean') throw new SandboxError(400, ERROR_CODES.validation, 'enabled: must be a boolean');
+    if (typeof enabled !== 'boolean') throw invalid('enabled: must be a boolean');
     state.maintenance = enabled;
     return { enabled };
   });
   app.get('/sandbox/maintenance', async () => ({ enabled: state.maintenance }));
+  app.put('/sandbox/faults', async (request) => ({ fault: state.faults.arm(faultFrom(adminBody(request))) }));
+  app.get('/sandbox/faults', async () => ({ fault: state.faults.current() }));
+  app.delete('/sandbox/faults', async () => {
+    state.faults.clear();
+    return { fault: null };
+  });
   app.get('/sandbox/payments', async () => ({
     data: [...state.bank.payments.values()].map((p) => ({ ...publicPayment(p), client_id: p.client_id })),
   }));
@@ -61,18 +99,7 @@ export function registerAdminRoutes(app: FastifyInstance, state: SandboxState): 
   app.post('/sandbox/tokens/revoke', async () => ({ revoked: tokens.revokeAll() }));
   app.put('/sandbox/settings', async (request) => {
     const body = adminBody(request);
-    const known = [
-      'token_ttl_seconds',
-      'processing_ms',
-      'latency_ms',
-      'answer_delay_ms',
-      'ach_settle_interval_seconds',
-      'maintenance_retry_after_seconds',
-      'webhook_url',
-      'webhook_secret',
-    ];
-    const unknown = Object.keys(body).filter((k) => !known.includes(k));
-    if (unknown.length) throw new SandboxError(400, ERROR_CODES.validation, `${unknown.join(', ')}: unknown setting`);
+    refuseUnknown(body, SETTINGS);
     settings.tokenTtlSeconds = adminInt(body, 'token_ttl_seconds', 1, 86_400) ?? settings.tokenTtlSeconds;
     settings.processingMs = adminInt(body, 'processing_ms', 0, 600_000) ?? settings.processingMs;
     settings.latencyMs = adminInt(body, 'latency_ms', 0, 600_000) ?? settings.latencyMs;
@@ -90,8 +117,7 @@ export function registerAdminRoutes(app: FastifyInstance, state: SandboxState): 
     ] as const) {
       const value = body[field];
       if (value === undefined) continue;
-      if (value !== null && typeof value !== 'string')
-        throw new SandboxError(400, ERROR_CODES.validation, `${field}: must be a string or null`);
+      if (value !== null && typeof value !== 'string') throw invalid(`${field}: must be a string or null`);
       apply(value);
     }
     return {

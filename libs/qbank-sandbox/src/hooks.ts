@@ -11,8 +11,8 @@ const isQBankCall = (request: FastifyRequest): boolean => request.url.startsWith
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
- * What happens around every QBank call: the request id echoed, maintenance, the configured latency before
- * QBank acts and the answer delay after, and the request log. Admin routes only get the request id.
+ * What happens around every QBank call: the request id echoed, maintenance, an armed fault, the configured
+ * latency before QBank acts and the answer delay after, and the request log. Admin routes only get the request id.
  */
 export function registerHooks(app: FastifyInstance, state: SandboxState): void {
   const { settings } = state;
@@ -25,6 +25,8 @@ export function registerHooks(app: FastifyInstance, state: SandboxState): void {
         'Retry-After': String(settings.maintenanceRetryAfterSeconds),
       });
     }
+    const fault = state.faults.take(request.method, pathOf(request));
+    if (fault) throw fault;
     if (settings.latencyMs > 0) await sleep(settings.latencyMs);
   });
 

@@ -1,6 +1,7 @@
 import { Bank } from './bank.js';
 import { businessDayOnOrBefore, epochDay } from './data/calendar.js';
 import { Dataset } from './data/dataset.js';
+import { FaultInjector } from './faults.js';
 import { IdempotencyStore } from './idempotency.js';
 import { RequestLog } from './request-log.js';
 import type { SandboxSettings } from './settings.js';
@@ -14,6 +15,7 @@ export class SandboxState {
   readonly webhooks: WebhookDispatcher;
   readonly tokens: TokenStore;
   readonly requestLog = new RequestLog();
+  readonly faults = new FaultInjector();
   readonly idempotency = new IdempotencyStore();
   bank: Bank;
   maintenance = false;
