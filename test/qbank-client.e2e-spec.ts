@@ -130,6 +130,95 @@ describe('QBank client against the sandbox (real HTTP)', () => {
     }
   });
 
+  describe('retries, against faults armed in the sandbox', () => {
+    type Logged = { status: number; request_id: string; idempotency_key: string | null };
+    const requests = async (path: string) => (await admin<{ data: Logged[] }>(sandbox.url, 'GET', `/sandbox/requests?path=${path}`)).data;
+    const arm = (fault: Record<string, unknown>) => admin(sandbox.url, 'PUT', '/sandbox/faults', fault);
+    afterEach(() => admin(sandbox.url, 'DELETE', '/sandbox/faults'));
+
+    it('a POST answered 429 with a Retry-After within the cap is re-sent with its key after that wait, and QBank creates it once', async () => {
+      const patient = await createClient({
+        baseUrl: sandbox.baseUrl,
+        clientId: 'gateway',
+        clientSecret: 'sandbox-secret',
+        maxRetries: 2,
+        retryBaseDelayMs: 10,
+        maxRetryDelayMs: 2000,
+      });
+      try {
+        await patient.client.createWire(wire(accountId), randomUUID()); // the token is cached before the fault is armed
+        await arm({ status: 429, count: 1, retry_after_seconds: 1, method: 'POST', path_prefix: '/v1/payments/wire' });
+        const key = randomUUID();
+        const started = Date.now();
+        const result = await patient.client.createWire(wire(accountId), key);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+        expect(result).toMatchObject({ status: 201, replayed: false });
+        expect((await requests('/v1/payments/wire')).filter((r) => r.idempotency_key === key).map((r) => r.status)).toEqual([429, 201]);
+        const payments = await admin<{ data: { idempotency_key: string }[] }>(sandbox.url, 'GET', '/sandbox/payments');
+        expect(payments.data.filter((p) => p.idempotency_key === key)).toHaveLength(1);
+      } finally {
+        await patient.close();
+      }
+    });
+
+    it('429 without Retry-After and 502/504 are retried with back-off', async () => {
+      await client.getBalance(accountId);
+      for (const status of [429, 502, 504]) {
+        await arm({ status, count: 2, method: 'GET', path_prefix: '/v1/balances/' });
+        const requestId = randomUUID();
+        await expect(client.getBalance(accountId, { requestId })).resolves.toMatchObject({ status: 200 });
+        const attempts = (await requests(`/v1/balances/${accountId}`)).filter((r) => r.request_id === requestId);
+        expect(attempts.map((r) => r.status)).toEqual([status, status, 200]);
+      }
+    });
+
+    it('429 with a Retry-After beyond the cap → the typed 429 at once, carrying retryAfterSeconds', async () => {
+      await client.getBalance(accountId);
+      await arm({ status: 429, count: 3, retry_after_seconds: 30, method: 'GET', path_prefix: '/v1/balances/' });
+      const requestId = randomUUID();
+      const error = await client.getBalance(accountId, { requestId }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QBankApiError);
+      expect(error).toMatchObject({ status: 429, errorCode: 'ERR_RATE_001', retryAfterSeconds: 30 });
+      expect((await requests(`/v1/balances/${accountId}`)).filter((r) => r.request_id === requestId)).toHaveLength(1);
+      expect(await admin(sandbox.url, 'GET', '/sandbox/faults')).toMatchObject({ fault: { remaining: 2 } });
+    });
+
+    it('a token request answered 503 once is retried, and the call succeeds', async () => {
+      const fresh = await createClient({
+        baseUrl: sandbox.baseUrl,
+        clientId: 'gateway',
+        clientSecret: 'sandbox-secret',
+        retryBaseDelayMs: 10,
+      });
+      try {
+        const before = (await requests('/v1/token')).length;
+        await arm({ status: 503, count: 1, method: 'POST', path_prefix: '/v1/token' });
+        await expect(fresh.client.getBalance(accountId)).resolves.toMatchObject({ status: 200 });
+        expect((await requests('/v1/token')).slice(before).map((r) => r.status)).toEqual([503, 200]);
+      } finally {
+        await fresh.close();
+      }
+    });
+
+    it('a token request that fails after its own retries ends the call: the call does not retry it again', async () => {
+      const fresh = await createClient({
+        baseUrl: sandbox.baseUrl,
+        clientId: 'gateway',
+        clientSecret: 'sandbox-secret',
+        maxRetries: 1,
+        retryBaseDelayMs: 10,
+      });
+      try {
+        const before = (await requests('/v1/token')).length;
+        await arm({ status: 502, count: 10, method: 'POST', path_prefix: '/v1/token' });
+        await expect(fresh.client.getBalance(accountId)).rejects.toMatchObject({ status: 502, errorCode: 'ERR_SYS_502' });
+        expect((await requests('/v1/token')).slice(before).map((r) => r.status)).toEqual([502, 502]);
+      } finally {
+        await fresh.close();
+      }
+    });
+  });
+
   it('a duplicate key while the wire is processing → the typed conflict error with transaction_id; afterwards the original again', async () => {
     await admin(sandbox.url, 'PUT', '/sandbox/settings', { processing_ms: 800 });
     try {

@@ -385,6 +385,86 @@ describe('QBank sandbox (real HTTP)', () => {
     expect((await api('GET', '/accounts')).status).toBe(200);
   });
 
+  describe('faults (PUT /sandbox/faults)', () => {
+    afterEach(() => admin(sandbox.url, 'DELETE', '/sandbox/faults'));
+
+    it('answers its count of matching requests with the error and Retry-After, before acting on them, then stops', async () => {
+      const armed = await admin(sandbox.url, 'PUT', '/sandbox/faults', {
+        status: 429,
+        count: 2,
+        retry_after_seconds: 1,
+        method: 'POST',
+        path_prefix: '/v1/payments',
+      });
+      expect(armed).toEqual({
+        fault: { status: 429, count: 2, remaining: 2, retry_after_seconds: 1, method: 'POST', path_prefix: '/v1/payments' },
+      });
+      expect((await api('GET', `/payments/${randomUUID()}`)).status).toBe(404); // another method
+      expect((await api('POST', '/transfers', { body: {}, headers: { 'idempotency-key': randomUUID() } })).status).toBe(400); // another path
+
+      const key = randomUUID();
+      for (const _ of [1, 2]) {
+        const refused = await api('POST', '/payments/wire', { body: wireBody(), headers: { 'idempotency-key': key } });
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get('retry-after')).toBe('1');
+        expectSchema('Error', refused.body);
+        expect(refused.body).toMatchObject({ error_code: 'ERR_RATE_001', request_id: refused.headers.get('x-request-id') });
+      }
+      expect(await admin(sandbox.url, 'GET', '/sandbox/faults')).toMatchObject({ fault: { remaining: 0 } });
+      const payments = await admin<{ data: { idempotency_key: string }[] }>(sandbox.url, 'GET', '/sandbox/payments');
+      expect(payments.data.filter((p) => p.idempotency_key === key)).toHaveLength(0);
+
+      // the faulted requests took no idempotency record: the same key now creates the payment, once
+      const accepted = await api('POST', '/payments/wire', { body: wireBody(), headers: { 'idempotency-key': key } });
+      expect(accepted.status).toBe(201);
+      expect(accepted.headers.get('idempotent-replayed')).toBeNull();
+      const after = await admin<{ data: { idempotency_key: string }[] }>(sandbox.url, 'GET', '/sandbox/payments');
+      expect(after.data.filter((p) => p.idempotency_key === key)).toHaveLength(1);
+      const log = await admin<{ data: { idempotency_key: string | null; status: number }[] }>(
+        sandbox.url,
+        'GET',
+        '/sandbox/requests?path=/v1/payments/wire',
+      );
+      expect(log.data.filter((r) => r.idempotency_key === key).map((r) => r.status)).toEqual([429, 429, 201]);
+    });
+
+    it('each status has its QBank error code; token requests can be faulted; DELETE disarms', async () => {
+      const codes = { 500: 'ERR_SYS_500', 502: 'ERR_SYS_502', 503: 'ERR_SYS_503', 504: 'ERR_SYS_504' };
+      for (const [status, code] of Object.entries(codes)) {
+        await admin(sandbox.url, 'PUT', '/sandbox/faults', { status: Number(status), path_prefix: '/v1/token' });
+        const refused = await tokenFor({ grant_type: 'client_credentials' }, 'gateway:sandbox-secret');
+        expect(refused.status).toBe(Number(status));
+        expect(refused.headers.get('retry-after')).toBeNull();
+        expect(await refused.json()).toMatchObject({ error_code: code });
+        expect((await tokenFor({ grant_type: 'client_credentials' }, 'gateway:sandbox-secret')).status).toBe(200); // count 1 by default
+      }
+      await admin(sandbox.url, 'PUT', '/sandbox/faults', { status: 503, count: 5 });
+      expect(await admin(sandbox.url, 'DELETE', '/sandbox/faults')).toEqual({ fault: null });
+      expect(await admin(sandbox.url, 'GET', '/sandbox/faults')).toEqual({ fault: null });
+      expect((await api('GET', '/accounts')).status).toBe(200);
+    });
+
+    it('refuses a fault it cannot arm, naming the field', async () => {
+      for (const [body, field] of [
+        [{ status: 404 }, 'status'],
+        [{ status: 429, count: 0 }, 'count'],
+        [{ status: 429, retry_after_seconds: -1 }, 'retry_after_seconds'],
+        [{ status: 429, method: 'PATCH' }, 'method'],
+        [{ status: 429, path_prefix: '/sandbox/' }, 'path_prefix'],
+        [{ status: 429, pathPrefix: '/v1/token' }, 'pathPrefix'],
+      ] as const) {
+        const response = await fetch(`${sandbox.url}/sandbox/faults`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(response.status).toBe(400);
+        expect(((await response.json()) as { message: string }).message).toContain(field);
+      }
+      expect(await admin(sandbox.url, 'GET', '/sandbox/faults')).toEqual({ fault: null });
+    });
+  });
+
   it('records recent requests with their request id and idempotency key', async () => {
     const requestId = randomUUID();
     await api('GET', `/balances/${accounts[0]!.account_id}`, { headers: { 'x-request-id': requestId } });

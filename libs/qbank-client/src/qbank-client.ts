@@ -15,14 +15,15 @@ import type {
   TransferRequest,
   WireRequest,
 } from '#qbank/contract';
+import { headerValue, parseJson, successOrThrow, transportError } from './error-mapping.js';
 import {
   QBankApiError,
-  QBankError,
   QBankIdempotencyConflictError,
   QBankIdempotencyMismatchError,
   QBankNetworkError,
   QBankTimeoutError,
 } from './errors.js';
+import { QBankRetryPolicy } from './retry-policy.js';
 import { TokenManager, type FetchedToken } from './token-manager.js';
 import { QBankUnavailableError, UpstreamGuard, type UpstreamGuardOptions } from './upstream-guard.js';
 
@@ -32,8 +33,9 @@ export interface QBankClientOptions {
   clientId: string;
   clientSecret: string;
   timeoutMs?: number;
-  /** Retries after the first attempt, for GETs and for POSTs re-sent with the same key. */
+  /** Retries after the first attempt, of calls (a POST is re-sent with the same key) and of token requests. */
   maxRetries?: number;
+  /** The first retry waits up to this long (full jitter), each further one up to twice as long as the one before. */
   retryBaseDelayMs?: number;
   /** Upper bound of any one wait, `Retry-After` included. */
   maxRetryDelayMs?: number;
@@ -91,17 +93,16 @@ export interface QBankResult<T> {
   replayed: boolean;
 }
 
-interface CallSpec {
-  method: 'GET' | 'POST';
+interface CallTarget {
   path: string;
   scope: QBankScope;
   query?: Record<string, string | number | undefined>;
-  body?: unknown;
-  idempotencyKey?: string;
   context?: CallContext;
 }
 
-const RETRYABLE_STATUS = new Set([502, 503, 504]);
+/** Every POST carries its Idempotency-Key: a retry is then a re-send QBank recognises, never a second request. */
+type CallSpec = (CallTarget & { method: 'GET' }) | (CallTarget & { method: 'POST'; body: unknown; idempotencyKey: string });
+
 const identity = (data: unknown): unknown => data;
 
 /**
@@ -126,8 +127,7 @@ export class QBankClient {
   readonly tokens: TokenManager;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
-  private readonly retryBaseDelayMs: number;
-  private readonly maxRetryDelayMs: number;
+  private readonly retryPolicy: QBankRetryPolicy;
   private readonly basicAuth: string;
   /** Empty when the axios instance already has the client's defaults (the Nest module registers them). */
   private readonly perCallDefaults: Partial<AxiosRequestConfig>;
@@ -138,8 +138,7 @@ export class QBankClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxRetries = options.maxRetries ?? 3;
-    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
-    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
+    this.retryPolicy = new QBankRetryPolicy(options.retryBaseDelayMs ?? 200, options.maxRetryDelayMs ?? 5_000);
     this.basicAuth = `Basic ${Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64')}`;
     this.guard = options.guard ? new UpstreamGuard(options.guard, options.onCircuitChange) : undefined;
     this.perCallDefaults = http.defaults.validateStatus === QBANK_AXIOS_DEFAULTS.validateStatus ? {} : QBANK_AXIOS_DEFAULTS;
@@ -274,110 +273,78 @@ export class QBankClient {
 
   private async attempts<T>(spec: CallSpec): Promise<QBankResult<T>> {
     const requestId = spec.context?.requestId ?? randomUUID();
-    const maxRetries = spec.context?.retries ?? this.maxRetries;
-    let refreshedToken = false;
-    for (let attempt = 0; ; attempt += 1) {
-      const token = await this.tokens.token([spec.scope], maxRetries);
-      let response: AxiosResponse<string>;
-      try {
-        response = await this.send(spec, token, requestId);
-      } catch (error) {
-        const failure =
-          error instanceof QBankError ? error : new QBankNetworkError(`QBank call failed: ${(error as Error).message}`, error);
-        // A timed-out call is not retried here: its outcome is unknown and its budget is spent.
-        if (failure instanceof QBankNetworkError && attempt < maxRetries) {
-          await this.backoff(attempt, null);
-          continue;
-        }
-        throw failure;
-      }
-      const upstreamId = headerValue(response, 'x-request-id');
-      if (response.status >= 200 && response.status < 300) {
-        return {
-          data: parseJson<T>(response),
-          status: response.status,
-          requestId: upstreamId,
-          replayed: headerValue(response, 'idempotent-replayed') === 'true',
-        };
-      }
-      const error = toError(response, upstreamId);
-      if (response.status === 401 && !refreshedToken) {
-        refreshedToken = true;
-        this.tokens.invalidate([spec.scope], token);
-        continue;
-      }
-      if (RETRYABLE_STATUS.has(response.status) && attempt < maxRetries) {
-        await this.backoff(attempt, error instanceof QBankApiError ? error.retryAfterSeconds : null);
-        continue;
-      }
-      throw error;
-    }
+    const retries = spec.context?.retries ?? this.maxRetries;
+    const scopes = [spec.scope];
+    // A token request has had its own retries: when it fails, the call ends with its error rather than retrying it.
+    const tokenFailed = new AbortController();
+    const token = () =>
+      this.tokens.token(scopes, retries).catch((error: unknown) => {
+        tokenFailed.abort();
+        throw error;
+      });
+    let refreshed = false;
+    const response = await this.retryPolicy.execute(
+      retries,
+      async () => {
+        const used = await token();
+        const answer = await this.send(spec, used, requestId);
+        if (answer.status !== 401 || refreshed) return successOrThrow(answer);
+        // A token QBank no longer accepts is replaced once per call and the call sent again at once: not a retry.
+        refreshed = true;
+        this.tokens.invalidate(scopes, used);
+        return successOrThrow(await this.send(spec, await token(), requestId));
+      },
+      tokenFailed.signal,
+    );
+    return {
+      data: parseJson<T>(response),
+      status: response.status,
+      requestId: headerValue(response, 'x-request-id'),
+      replayed: headerValue(response, 'idempotent-replayed') === 'true',
+    };
   }
 
   private send(spec: CallSpec, token: string, requestId: string): Promise<AxiosResponse<string>> {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'x-request-id': requestId, accept: 'application/json' };
-    if (spec.idempotencyKey) headers['idempotency-key'] = spec.idempotencyKey;
-    if (spec.body !== undefined) headers['content-type'] = 'application/json';
-    return this.http.request<string>({
-      ...this.perCallDefaults,
+    if (spec.method === 'POST') {
+      headers['idempotency-key'] = spec.idempotencyKey;
+      headers['content-type'] = 'application/json';
+    }
+    return this.request({
       method: spec.method,
       url: `${this.options.baseUrl}${spec.path}${spec.query ? queryString(spec.query) : ''}`,
-      data: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+      data: spec.method === 'POST' ? JSON.stringify(spec.body) : undefined,
       headers,
       timeout: spec.context?.timeoutMs ?? this.timeoutMs,
     });
   }
 
-  private async fetchToken(scopes: readonly string[], maxRetries: number): Promise<FetchedToken> {
+  private async fetchToken(scopes: readonly string[], retries: number): Promise<FetchedToken> {
     const body = new URLSearchParams({ grant_type: 'client_credentials', scope: scopes.join(' ') }).toString();
-    let lastError: QBankError | undefined;
-    for (let attempt = 0; attempt <= maxRetries; attempt += 1) {
-      let response: AxiosResponse<string>;
-      try {
-        response = await this.http.request<string>({
+    const response = await this.retryPolicy.execute(retries, async () =>
+      successOrThrow(
+        await this.request({
           method: 'POST',
           url: `${this.options.baseUrl}/token`,
           data: body,
           headers: { authorization: this.basicAuth, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
           timeout: this.timeoutMs,
-          ...QBANK_AXIOS_DEFAULTS,
-        });
-      } catch (error) {
-        lastError = error instanceof QBankError ? error : new QBankNetworkError((error as Error).message, error);
-        if (lastError instanceof QBankNetworkError && attempt < maxRetries) {
-          await this.backoff(attempt, null);
-          continue;
-        }
-        throw lastError;
-      }
-      if (response.status === 200) {
-        const token = parseJson<{ access_token?: unknown; expires_in?: unknown }>(response);
-        if (typeof token.access_token !== 'string' || typeof token.expires_in !== 'number') {
-          throw new QBankNetworkError('QBank token answer without access_token or expires_in');
-        }
-        return { accessToken: token.access_token, expiresInSeconds: token.expires_in };
-      }
-      lastError = toError(response, headerValue(response, 'x-request-id'));
-      if (!RETRYABLE_STATUS.has(response.status) || attempt >= maxRetries) throw lastError;
-      await this.backoff(attempt, lastError instanceof QBankApiError ? lastError.retryAfterSeconds : null);
+        }),
+      ),
+    );
+    const token = parseJson<{ access_token?: unknown; expires_in?: unknown }>(response);
+    if (typeof token.access_token !== 'string' || typeof token.expires_in !== 'number') {
+      throw new QBankNetworkError('QBank token answer without access_token or expires_in');
     }
-    throw lastError ?? new QBankNetworkError('QBank token request failed');
+    return { accessToken: token.access_token, expiresInSeconds: token.expires_in };
   }
 
-  /** Exponential back-off with full jitter; `Retry-After` wins when given, within the cap. */
-  private backoff(attempt: number, retryAfterSeconds: number | null): Promise<void> {
-    const exponential = this.retryBaseDelayMs * 2 ** attempt;
-    const delay =
-      retryAfterSeconds !== null
-        ? Math.min(this.maxRetryDelayMs, retryAfterSeconds * 1000)
-        : Math.min(this.maxRetryDelayMs, exponential / 2 + Math.random() * (exponential / 2));
-    return new Promise((resolve) => setTimeout(resolve, delay));
+  /** One HTTP exchange: any answer QBank gives, or the typed error of getting none. */
+  private request(config: AxiosRequestConfig<string>): Promise<AxiosResponse<string>> {
+    return this.http.request<string>({ ...this.perCallDefaults, ...config }).catch((error: unknown) => {
+      throw transportError(error);
+    });
   }
-}
-
-function headerValue(response: AxiosResponse, name: string): string | null {
-  const value = (response.headers as Record<string, unknown>)[name] ?? (response.headers as { get?: (n: string) => unknown }).get?.(name);
-  return typeof value === 'string' ? value : null;
 }
 
 function queryString(query: Record<string, string | number | undefined>): string {
@@ -385,49 +352,4 @@ function queryString(query: Record<string, string | number | undefined>): string
   for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
   const text = params.toString();
   return text ? `?${text}` : '';
-}
-
-function parseJson<T>(response: AxiosResponse<string>): T {
-  try {
-    return JSON.parse(response.data) as T;
-  } catch {
-    throw new QBankNetworkError(`QBank answered ${response.status} with a body that is not JSON`);
-  }
-}
-
-function tryJson(text: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Maps an error answer to a typed error; an empty or non-JSON body still yields one. */
-export function toError(response: AxiosResponse<string>, upstreamId: string | null): QBankError {
-  const body = typeof response.data === 'string' ? tryJson(response.data) : null;
-  const contentType = headerValue(response, 'content-type') ?? '';
-  const requestId = typeof body?.request_id === 'string' ? body.request_id : upstreamId;
-  if (body && (contentType.includes('application/problem+json') || 'transaction_id' in body)) {
-    const transactionId = typeof body.transaction_id === 'string' ? body.transaction_id : null;
-    if (response.status === 409 && transactionId) return new QBankIdempotencyConflictError(transactionId, body, requestId);
-    if (response.status === 422) return new QBankIdempotencyMismatchError(transactionId, body, requestId);
-  }
-  const retryAfterRaw = headerValue(response, 'retry-after');
-  const retryAfter = retryAfterRaw ? parseRetryAfter(retryAfterRaw) : null;
-  const errorCode = typeof body?.error_code === 'string' ? body.error_code : `HTTP_${response.status}`;
-  const message =
-    typeof body?.message === 'string'
-      ? body.message
-      : typeof body?.error_description === 'string'
-        ? body.error_description
-        : `QBank answered ${response.status} without a readable error body`;
-  return new QBankApiError(response.status, errorCode, message, requestId, retryAfter);
-}
-
-function parseRetryAfter(value: string): number | null {
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }

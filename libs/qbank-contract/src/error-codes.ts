@@ -15,6 +15,10 @@ export const ERROR_CODES = {
   paymentNotFound: 'ERR_PAY_001',
   issueNotFound: 'ERR_PP_001',
   routeNotFound: 'ERR_NOT_FOUND',
+  rateLimited: 'ERR_RATE_001',
+  /** Maintenance, or any other time the bank is temporarily unavailable. */
   maintenance: 'ERR_SYS_503',
   internal: 'ERR_SYS_500',
+  badGateway: 'ERR_SYS_502',
+  gatewayTimeout: 'ERR_SYS_504',
 } as const satisfies Record<string, QBankErrorCode>;

@@ -312,10 +312,12 @@ export interface components {
              *     scope requested, `ERR_AUTH_005` unsupported grant type, `ERR_VAL_001` invalid input,
              *     `ERR_IDEM_001` missing or malformed `Idempotency-Key`, `ERR_ACC_001` account not found,
              *     `ERR_PAY_001` payment not found, `ERR_PP_001` Positive Pay issue not found, `ERR_NOT_FOUND` no such
-             *     route, `ERR_SYS_503` maintenance, `ERR_SYS_500` internal error.
+             *     route, `ERR_RATE_001` rate limit exceeded (429, with `Retry-After` when the bank knows when to retry),
+             *     `ERR_SYS_503` maintenance or temporarily unavailable, `ERR_SYS_500` internal error, `ERR_SYS_502` bad
+             *     gateway, `ERR_SYS_504` gateway timeout.
              * @enum {string}
              */
-            error_code: "ERR_AUTH_001" | "ERR_AUTH_002" | "ERR_AUTH_003" | "ERR_AUTH_004" | "ERR_AUTH_005" | "ERR_VAL_001" | "ERR_IDEM_001" | "ERR_ACC_001" | "ERR_PAY_001" | "ERR_PP_001" | "ERR_NOT_FOUND" | "ERR_SYS_503" | "ERR_SYS_500";
+            error_code: "ERR_AUTH_001" | "ERR_AUTH_002" | "ERR_AUTH_003" | "ERR_AUTH_004" | "ERR_AUTH_005" | "ERR_VAL_001" | "ERR_IDEM_001" | "ERR_ACC_001" | "ERR_PAY_001" | "ERR_PP_001" | "ERR_NOT_FOUND" | "ERR_RATE_001" | "ERR_SYS_503" | "ERR_SYS_500" | "ERR_SYS_502" | "ERR_SYS_504";
             request_id: components["schemas"]["Uuid"];
         };
         /** @description RFC 6749 §5.2 error fields together with the standard error fields (**our decision**). */

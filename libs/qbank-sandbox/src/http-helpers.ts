@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { invalid } from './errors.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -5,6 +6,9 @@ export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 
 export type Query = Record<string, string | string[] | undefined>;
+
+/** The request's path without its query string. */
+export const pathOf = (request: FastifyRequest): string => request.url.split('?')[0] ?? request.url;
 
 function single(query: Query, name: string): string | undefined {
   const value = query[name];
@@ -16,6 +20,10 @@ export function uuidParam(value: string | undefined, name: string): string {
   if (!value || !UUID.test(value)) throw invalid(`${name}: must be a UUID`);
   return value.toLowerCase();
 }
+
+/** A UUID path parameter (`/payments/:paymentId`), lower-cased. */
+export const pathUuid = (request: FastifyRequest, name: string): string =>
+  uuidParam((request.params as Record<string, string | undefined>)[name], name);
 
 export function optionalUuid(query: Query, name: string): string | undefined {
   const value = single(query, name);
@@ -71,4 +79,9 @@ export function page<T>(
   const data: T[] = [];
   for (let i = start; i < stop; i += 1) data.push(item(i));
   return { data, next_cursor: stop < end ? encodeCursor(list, stop) : null };
+}
+
+/** A page of a list whose items are numbered from 0 to `total`, starting where the request's cursor points. */
+export function listPage<T>(query: Query, list: string, total: number, item: (i: number) => T): { data: T[]; next_cursor: string | null } {
+  return page(list, decodeCursor(query, list), total, limitParam(query), item);
 }

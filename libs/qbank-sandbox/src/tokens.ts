@@ -12,6 +12,11 @@ export interface IssuedToken {
 
 const KNOWN_SCOPES: ReadonlySet<string> = new Set(QBANK_SCOPES);
 
+type AuthorizedRequest = FastifyRequest & { clientId?: string };
+
+/** The client whose token `authorize` accepted for this request (the request log names it). */
+export const clientIdOf = (request: FastifyRequest): string | null => (request as AuthorizedRequest).clientId ?? null;
+
 class TokenError extends SandboxError {
   constructor(status: number, error: string, errorCode: (typeof ERROR_CODES)[keyof typeof ERROR_CODES], description: string) {
     super(status, errorCode, description, status === 401 ? { 'WWW-Authenticate': 'Basic realm="qbank"' } : {}, {
@@ -69,7 +74,7 @@ export class TokenStore {
     return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: granted.join(' ') };
   }
 
-  /** The caller's token, checked for validity and for the scope the operation needs. */
+  /** The caller's token, checked for validity and for the scope the operation needs; the request remembers its client. */
   authorize(request: FastifyRequest, scope: string): IssuedToken {
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
@@ -84,6 +89,7 @@ export class TokenStore {
         'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"`,
       });
     }
+    (request as AuthorizedRequest).clientId = issued.clientId;
     return issued;
   }
 
