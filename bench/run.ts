@@ -6,7 +6,8 @@ import { report, type BenchRow } from './table.js';
 
 /**
  * `npm run bench`: every benchmark of the project, one table (also written to bench/results.md).
- * `BENCH_ONLY=audit,sync` runs some of them and writes bench/results.partial.md instead.
+ * `BENCH_ONLY=audit,sync` runs some of them and writes bench/results.partial.md instead. `BENCH_COMPARE_REF=<git ref>`
+ * also builds that commit's gateway and measures its wires in the same rounds (the ratio before a change).
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const repetitions = Number(process.env.BENCH_REPETITIONS ?? 3);
@@ -15,7 +16,7 @@ const auditEvents = Number(process.env.BENCH_AUDIT_EVENTS ?? 10_000_000);
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const benchmarks: [string, () => Promise<BenchRow[]>][] = [
   ['passthrough', () => passthroughBenchmark({ seconds, repetitions })],
-  ['idempotency', () => idempotencyBenchmark({ seconds })],
+  ['idempotency', () => idempotencyBenchmark({ seconds, repetitions, compareRef: process.env.BENCH_COMPARE_REF || undefined })],
   ['sync', () => syncBenchmark({ rows: syncRows, seconds })],
   ['audit', () => auditBenchmark({ seconds, repetitions, events: auditEvents })],
 ];

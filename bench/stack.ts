@@ -32,17 +32,21 @@ export async function startBenchSandbox(
   return { base, url: `http://127.0.0.1:${port}`, accountId: accounts.data[0]!.account_id, bank, service };
 }
 
-/** A gateway process against that sandbox, and a dev token for `roles`. */
+/**
+ * A gateway process against that sandbox, and a dev token for `roles`. `root`: the project whose build is
+ * started (another commit's, built by compare-ref.ts); by default this one.
+ */
 export async function startBenchGateway(
   sandboxBase: string,
   env: Record<string, string>,
   roles: string[],
+  root?: string,
 ): Promise<{ url: string; token: string; service: Service; dir: string; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'qbank-bench-'));
   const port = await freePort();
   const keyFile = join(dir, 'dev-signing-key');
   const service = await startService(
-    'dist/src/main.js',
+    join(root ?? '.', 'dist/src/main.js'),
     {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -61,6 +65,7 @@ export async function startBenchGateway(
       ...env,
     },
     `http://127.0.0.1:${port}/health/live`,
+    root,
   );
   const token = signDevToken(ensureDevKeys(keyFile), {
     sub: 'bench',

@@ -10,9 +10,12 @@ export interface Service {
   stop: () => Promise<void>;
 }
 
-/** Starts a compiled script in its own process and waits until `readyUrl` answers 200. */
-export async function startService(script: string, env: Record<string, string>, readyUrl: string): Promise<Service> {
-  const child = spawn(node, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+/**
+ * Starts a compiled script in its own process and waits until `readyUrl` answers 200. `cwd`: the project
+ * the script belongs to (a gateway reads its `config/` from there).
+ */
+export async function startService(script: string, env: Record<string, string>, readyUrl: string, cwd?: string): Promise<Service> {
+  const child = spawn(node, [script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
@@ -45,18 +48,18 @@ export interface LoadResult {
   errors: number;
 }
 
+export interface LoadOptions {
+  connections: number;
+  seconds: number;
+  headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
+  body?: string;
+  /** A new Idempotency-Key on every request. */
+  freshKey?: boolean;
+}
+
 /** autocannon in its own process (the load generator never shares a process with what it measures). */
-export function load(
-  url: string,
-  options: {
-    connections: number;
-    seconds: number;
-    headers?: Record<string, string>;
-    method?: 'GET' | 'POST';
-    body?: string;
-    freshKey?: boolean;
-  },
-): Promise<LoadResult> {
+export function load(url: string, options: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, ['dist/bench/load.js', JSON.stringify({ url, ...options })], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -71,6 +74,37 @@ export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 };
+
+/** One target of an interleaved measurement: what to load, and how. */
+export interface Target {
+  url: string;
+  options: LoadOptions;
+}
+
+/**
+ * Loads each target in turn, `repetitions` times over (a, b, c, a, b, c, …), so that a drift of the machine
+ * (another job, the disk writing back, a warming cache) lands on every target alike. Returns each target's runs.
+ */
+export async function interleaved<const T extends readonly Target[]>(
+  targets: T,
+  repetitions: number,
+): Promise<{ [K in keyof T]: LoadResult[] }> {
+  const runs = targets.map((): LoadResult[] => []);
+  for (let i = 0; i < repetitions; i += 1)
+    for (const [n, target] of targets.entries()) runs[n]!.push(await load(target.url, target.options));
+  return runs as { [K in keyof T]: LoadResult[] };
+}
+
+/** The medians of a target's runs, and its failed requests over all of them. */
+export function summary(runs: LoadResult[]): { rps: number; p50: number; p99: number; failed: number; each: string } {
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    failed: runs.reduce((n, r) => n + r.non2xx + r.errors, 0),
+    each: runs.map((r) => Math.round(r.rps)).join(' / '),
+  };
+}
 
 export const machine = (): string => `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}`;
 
