@@ -7,6 +7,7 @@ import type {
   PositivePayIssue,
   PositivePayIssueRequest,
   TransferRequest,
+  Unstamped,
   WireRequest,
 } from '#qbank/contract';
 import { PAYMENT_TRANSITIONS } from '#qbank/contract';
@@ -17,7 +18,6 @@ import { hash32 } from './data/prng.js';
 import { invalid, notFound } from './errors.js';
 import type { WebhookDispatcher } from './webhooks.js';
 
-type Unstamped<T> = Omit<T, 'timestamp' | 'actor' | 'request_id'>;
 export type StoredPayment = Unstamped<Payment> & { client_id: string; posted: boolean };
 export interface StoredBatch {
   batch_id: string;

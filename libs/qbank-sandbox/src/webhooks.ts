@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import type { Payment, WebhookEvent } from '#qbank/contract';
+import type { Payment, Unstamped, WebhookEvent } from '#qbank/contract';
 
 export interface WebhookDelivery {
   event_id: string;
@@ -41,7 +41,7 @@ export class WebhookDispatcher {
 
   constructor(private readonly settings: () => WebhookSettings) {}
 
-  paymentFinal(payment: Omit<Payment, 'timestamp' | 'actor' | 'request_id'>): void {
+  paymentFinal(payment: Unstamped<Payment>): void {
     const { url } = this.settings();
     if (!url || this.closed) return;
     const now = new Date().toISOString();

@@ -1,4 +1,4 @@
-import type { Account, PositivePayException, Transaction } from '#qbank/contract';
+import type { Account, PositivePayException, Transaction, Unstamped } from '#qbank/contract';
 import {
   businessDayOnOrAfter,
   businessDayOnOrBefore,
@@ -44,7 +44,7 @@ const POSTINGS_PER_DAY = 25;
 const MAX_HISTORY_DAYS = 520;
 
 /** A posting added after the generated history (end-of-day runs); kept as a plain record. */
-export interface ExtraTransaction extends Omit<Transaction, 'timestamp' | 'actor' | 'request_id'> {
+export interface ExtraTransaction extends Unstamped<Transaction> {
   posting_ms: number;
 }
 
@@ -205,8 +205,8 @@ export class Dataset {
    * Positive Pay exceptions derived from the seed: checks presented against each account that do not
    * match its register of issued checks (a few per account).
    */
-  seededExceptions(): Omit<PositivePayException, 'timestamp' | 'actor' | 'request_id'>[] {
-    const out: Omit<PositivePayException, 'timestamp' | 'actor' | 'request_id'>[] = [];
+  seededExceptions(): Unstamped<PositivePayException>[] {
+    const out: Unstamped<PositivePayException>[] = [];
     const reasons: PositivePayException['reason'][] = ['NOT_ISSUED', 'AMOUNT_MISMATCH', 'VOIDED', 'STALE_DATED', 'DUPLICATE_PRESENTMENT'];
     const lastDay = this.days[this.days.length - 1] ?? 0;
     for (const account of this.accounts) {
