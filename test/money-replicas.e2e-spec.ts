@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
+import { eventually } from './support/capture-server.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
 import { startReplica, type Replica } from './support/replicas.js';
 
@@ -40,7 +41,9 @@ describe('money movement across processes', () => {
       body: (await r.json()) as Record<string, any>,
     }));
 
-  const sandboxPayments = async () => ((await (await fetch(`${sandbox.url}/sandbox/payments`)).json()) as { data: unknown[] }).data.length;
+  const sandboxPaymentList = async () =>
+    ((await (await fetch(`${sandbox.url}/sandbox/payments`)).json()) as { data: { idempotency_key: string }[] }).data;
+  const sandboxPayments = async () => (await sandboxPaymentList()).length;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0 });
@@ -83,7 +86,7 @@ describe('money movement across processes', () => {
       const before = await sandboxPayments();
       const key = randomUUID();
       const first = wire(replica, key).catch(() => undefined); // the connection dies with the process
-      await new Promise((resolve) => setTimeout(resolve, 800)); // QBank has the wire now, still processing
+      await eventually(async () => ((await sandboxPayments()) > before ? true : undefined), 10_000, 'QBank to have the wire'); // still processing
       await replica.kill('SIGKILL');
       await first;
       replica = await startReplicaOf(database.env, port);
@@ -108,6 +111,74 @@ describe('money movement across processes', () => {
       expect(replay).toMatchObject({ status: 201, replayed: 'true', body: { payment_id: answer!.body.payment_id } });
     } finally {
       sandbox.settings.processingMs = 0;
+      await replica.kill();
+      await database.drop();
+    }
+  });
+
+  it('a gateway killed (SIGKILL) between QBank acting and its answer being recorded, and no caller retry → the recovery job completes the payment, once', async () => {
+    const database: TestDatabase = testDatabase();
+    const recovering = { ...database.env, PAYMENTS_RECOVERY_INTERVAL_SECONDS: '1' };
+    sandbox.settings.answerDelayMs = 5000; // QBank acts at once; its answer is late on the way back
+    let replica = await startReplicaOf(recovering);
+    const port = Number(new URL(replica.url).port);
+    const auditor = signDevToken(ensureDevKeys(keyFile), {
+      sub: 'audit-team',
+      roles: ['auditor'],
+      ttlSeconds: 600,
+      issuer: 'qbank-gateway-dev',
+      audience: 'qbank-gateway',
+    });
+    const get = (path: string, as = token) =>
+      fetch(`${replica.url}${path}`, { headers: { authorization: `Bearer ${as}` } }).then(
+        async (r) => (await r.json()) as Record<string, any>,
+      );
+    try {
+      const before = await sandboxPayments();
+      const key = randomUUID();
+      const first = wire(replica, key).catch(() => undefined); // the connection dies with the process
+      await eventually(async () => ((await sandboxPayments()) > before ? true : undefined), 10_000, 'QBank to have the wire');
+      await replica.kill('SIGKILL');
+      await first;
+      sandbox.settings.answerDelayMs = 0;
+      replica = await startReplicaOf(recovering, port);
+
+      // Nobody retries: the gateway finds the payment whose answer it lost and asks QBank again with its key.
+      const payment = await eventually(
+        async () => {
+          const list = await get('/v1/payments?type=WIRE');
+          const ours = (list.data as { idempotency_key: string; status: string }[]).find((p) => p.idempotency_key === key);
+          return ours?.status === 'P_COMPLETED' ? (ours as Record<string, any>) : undefined;
+        },
+        20_000,
+        'the recovery job to complete the wire',
+      );
+      expect(payment.status_history.map((h: { status: string; source: string }) => `${h.status}/${h.source}`)).toEqual([
+        'P_PENDING/gateway',
+        'P_PROCESSING/recovery',
+        'P_COMPLETED/recovery',
+      ]);
+      expect((await sandboxPayments()) - before).toBe(1);
+      const upstreamKeys = (await sandboxPaymentList()).map((p) => p.idempotency_key);
+      expect(new Set(upstreamKeys).size).toBe(upstreamKeys.length); // QBank holds each upstream key once
+      const trail = await get(`/v1/audit/events?resource_id=${payment.payment_id}&action=payment.status_changed`, auditor);
+      expect(trail.data).toHaveLength(2);
+      expect(trail.data).toEqual(
+        expect.arrayContaining(
+          ['P_PROCESSING', 'P_COMPLETED'].map((to) =>
+            expect.objectContaining({ actor: 'system', detail: expect.objectContaining({ to, source: 'recovery' }) }),
+          ),
+        ),
+      );
+      // The caller's retry now replays the answer the recovery stored.
+      const replay = await wire(replica, key);
+      expect(replay).toMatchObject({
+        status: 201,
+        replayed: 'true',
+        body: { payment_id: payment.payment_id, status: 'P_COMPLETED', actor: 'treasury-ops' },
+      });
+    } finally {
+      sandbox.settings.answerDelayMs = 0;
       await replica.kill();
       await database.drop();
     }

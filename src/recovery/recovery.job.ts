@@ -51,11 +51,14 @@ export class RecoveryJob implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async recover(): Promise<number> {
-    const ttlMs = Math.max(60_000, this.config.payments.recoveryIntervalSeconds * 1000);
+    // Short, renewed per record: a replica that dies mid-run holds up recovery for two intervals at most.
+    // (Runs that overlap after a lapse are harmless: each record is taken over by one of them only.)
+    const ttlMs = 2 * this.config.payments.recoveryIntervalSeconds * 1000;
     if (!(await this.leases.acquire(LEASE, ttlMs))) return 0;
     let resolved = 0;
     try {
       for (const abandoned of await this.idempotency.abandoned(BATCH)) {
+        await this.leases.renew(LEASE, ttlMs);
         const record = await this.idempotency.takeOver(abandoned);
         if (!record) continue; // a retry or another run took it first
         const context = { operation: record.operation, resource_id: record.resourceId, attempts: record.attempts };
