@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { formatMinor, isAbaRoutingNumber, isAmount, maskAccountNumber, parseMinor } from './money.js';
+import { formatMinor, isAbaRoutingNumber, isAmount, maskAccountNumber, minorUnits, parseMinor } from './money.js';
 
 // Independent cases (test/fixtures, from the project's shared test vectors).
 const amounts = JSON.parse(readFileSync('test/fixtures/money-amounts.json', 'utf8')) as {
@@ -35,5 +35,13 @@ describe('money', () => {
   it('keeps only the last four digits of an account number', () => {
     expect(maskAccountNumber('123456789')).toBe('*****6789');
     expect(maskAccountNumber('1234')).toBe('*1234');
+  });
+
+  it('a money column stores integer minor units and reads them back exactly, never as a float', () => {
+    expect(minorUnits.to(123456789012345n)).toBe('123456789012345');
+    expect(minorUnits.from('123456789012345')).toBe(123456789012345n);
+    expect(minorUnits.from(1250)).toBe(1250n);
+    expect(minorUnits.from(null)).toBeNull();
+    expect(formatMinor(minorUnits.from('-5')!)).toBe('-0.05');
   });
 });

@@ -1,0 +1,44 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ScopeMissingError } from '../common/errors/gateway-errors.js';
+import { contextOf } from '../common/request-context.js';
+import { Public } from './public.decorator.js';
+import { RequireScope } from './require-scope.decorator.js';
+import { ScopeGuard } from './scope.guard.js';
+
+class Routes {
+  @RequireScope('payments.wire.write') wire(): void {}
+  @Public() health(): void {}
+  undeclared(): void {}
+}
+
+/** An execution context as Nest builds it for an HTTP call to `handler`, by a caller with `scopes`. */
+function contextFor(handler: keyof Routes, scopes?: string[]): { context: ExecutionContext; request: object } {
+  const request = { raw: {}, id: 'req-1' };
+  if (scopes) contextOf(request as never).caller = { sub: 'svc', roles: [], scopes: new Set(scopes) };
+  const context = {
+    getHandler: () => Routes.prototype[handler],
+    getClass: () => Routes,
+    switchToHttp: () => ({ getRequest: () => request }),
+  } as unknown as ExecutionContext;
+  return { context, request };
+}
+
+describe('ScopeGuard', () => {
+  const guard = new ScopeGuard(new Reflector());
+
+  it("lets a caller through whose roles grant the route's scope, and records the scope for the audit", () => {
+    const { context, request } = contextFor('wire', ['payments.wire.write', 'payments.read']);
+    expect(guard.canActivate(context)).toBe(true);
+    expect(contextOf(request as never).scope).toBe('payments.wire.write');
+  });
+
+  it('refuses a caller without it (403 naming the scope), and a route that declares none (closed by default)', () => {
+    expect(() => guard.canActivate(contextFor('wire', ['payments.read']).context)).toThrow(new ScopeMissingError('payments.wire.write'));
+    expect(() => guard.canActivate(contextFor('undeclared', ['payments.wire.write']).context)).toThrow(ScopeMissingError);
+  });
+
+  it('lets anyone through a @Public() route', () => {
+    expect(guard.canActivate(contextFor('health').context)).toBe(true);
+  });
+});
