@@ -2,9 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { QBankClient } from '#qbank/client';
 import type { Account, Unstamped } from '#qbank/contract';
-import { Clock } from '../common/clock.js';
-import { Database } from '../database/database.js';
-import { syncSnapshot } from '../sync/snapshot-sync.js';
+import { SnapshotSync } from '../sync/snapshot-sync.js';
 import type { RunProgress, Syncer } from '../sync/syncer.js';
 import { AccountEntity } from './account.entity.js';
 
@@ -17,14 +15,11 @@ export class AccountsSyncer implements Syncer {
 
   constructor(
     private readonly qbank: QBankClient,
-    private readonly db: Database,
-    private readonly clock: Clock,
+    private readonly snapshots: SnapshotSync,
   ) {}
 
   run(progress: RunProgress): Promise<void> {
-    return syncSnapshot(
-      this.db,
-      this.clock,
+    return this.snapshots.run(
       {
         entity: AccountEntity,
         key: 'accountId',

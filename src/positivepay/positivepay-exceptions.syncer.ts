@@ -2,10 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { QBankClient } from '#qbank/client';
 import type { PositivePayException, Unstamped } from '#qbank/contract';
-import { Clock } from '../common/clock.js';
 import { parseMinor } from '../common/money.js';
-import { Database } from '../database/database.js';
-import { syncSnapshot } from '../sync/snapshot-sync.js';
+import { SnapshotSync } from '../sync/snapshot-sync.js';
 import type { RunProgress, Syncer } from '../sync/syncer.js';
 import { PositivePayExceptionEntity } from './positivepay-exception.entity.js';
 
@@ -18,14 +16,11 @@ export class PositivePayExceptionsSyncer implements Syncer {
 
   constructor(
     private readonly qbank: QBankClient,
-    private readonly db: Database,
-    private readonly clock: Clock,
+    private readonly snapshots: SnapshotSync,
   ) {}
 
   run(progress: RunProgress): Promise<void> {
-    return syncSnapshot(
-      this.db,
-      this.clock,
+    return this.snapshots.run(
       {
         entity: PositivePayExceptionEntity,
         key: 'exceptionId',

@@ -5,6 +5,7 @@ import { PaymentsModule } from '../payments/payments.module.js';
 import { PositivePayExceptionsSyncer } from '../positivepay/positivepay-exceptions.syncer.js';
 import { TransactionsModule } from '../transactions/transactions.module.js';
 import { TransactionsSyncer } from '../transactions/transactions.syncer.js';
+import { SnapshotSync } from './snapshot-sync.js';
 import { SyncController } from './sync.controller.js';
 import { SyncScheduler } from './sync.scheduler.js';
 import { SyncService } from './sync.service.js';
@@ -13,7 +14,7 @@ import { SyncService } from './sync.service.js';
 @Module({
   imports: [ScheduleModule.forRoot(), TransactionsModule, PaymentsModule],
   controllers: [SyncController],
-  providers: [SyncService, SyncScheduler, AccountsSyncer, TransactionsSyncer, PositivePayExceptionsSyncer],
+  providers: [SyncService, SyncScheduler, SnapshotSync, AccountsSyncer, TransactionsSyncer, PositivePayExceptionsSyncer],
   exports: [SyncService, SyncScheduler],
 })
 export class SyncModule {}
