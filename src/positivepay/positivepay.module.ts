@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PositivePayExceptionRepository } from './positivepay-exception.repository.js';
-import { PositivePayExceptionsSyncer } from './positivepay-exceptions.syncer.js';
 import { PositivePayIssueRepository } from './positivepay-issue.repository.js';
 import { PositivePayController } from './positivepay.controller.js';
 import { PositivePayService } from './positivepay.service.js';
 
 @Module({
   controllers: [PositivePayController],
-  providers: [PositivePayService, PositivePayIssueRepository, PositivePayExceptionRepository, PositivePayExceptionsSyncer],
-  exports: [PositivePayService, PositivePayExceptionsSyncer],
+  providers: [PositivePayService, PositivePayIssueRepository, PositivePayExceptionRepository],
+  exports: [PositivePayService],
 })
 export class PositivePayModule {}
