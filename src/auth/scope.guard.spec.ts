@@ -1,9 +1,9 @@
-import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ScopeMissingError } from '../common/errors/gateway-errors.js';
 import { contextOf } from '../common/request-context.js';
 import { Public } from './public.decorator.js';
 import { RequireScope } from './require-scope.decorator.js';
+import { httpContext } from '../../test/support/execution-context.js';
 import { ScopeGuard } from './scope.guard.js';
 
 class Routes {
@@ -12,17 +12,7 @@ class Routes {
   undeclared(): void {}
 }
 
-/** An execution context as Nest builds it for an HTTP call to `handler`, by a caller with `scopes`. */
-function contextFor(handler: keyof Routes, scopes?: string[]): { context: ExecutionContext; request: object } {
-  const request = { raw: {}, id: 'req-1' };
-  if (scopes) contextOf(request as never).caller = { sub: 'svc', roles: [], scopes: new Set(scopes) };
-  const context = {
-    getHandler: () => Routes.prototype[handler],
-    getClass: () => Routes,
-    switchToHttp: () => ({ getRequest: () => request }),
-  } as unknown as ExecutionContext;
-  return { context, request };
-}
+const contextFor = (handler: keyof Routes, scopes?: string[]) => httpContext(Routes, handler, scopes && { sub: 'svc', scopes });
 
 describe('ScopeGuard', () => {
   const guard = new ScopeGuard(new Reflector());
