@@ -173,46 +173,53 @@ describe('the money path: QBank failures, takeovers, batches, webhooks and input
   });
 
   describe('webhooks say the truth', () => {
-    let entry: { payment_id: string; qbank_payment_id: string };
+    let entries: { payment_id: string; qbank_payment_id: string }[];
+    const refusals = async (qbankPaymentId: string) =>
+      (await gw.db.query(
+        `SELECT refusal FROM webhook_events WHERE qbank_payment_id = ${gw.config.database.url.startsWith('postgres') ? '$1' : '?'}`,
+        [qbankPaymentId],
+      )) as { refusal: string | null }[];
     beforeAll(async () => {
+      const entry = (accountNumber: string) => ({
+        amount: '12.00',
+        creditor: { name: 'Initech', routing_number: '011000015', account_number: accountNumber, account_type: 'SAVINGS' },
+      });
       const batch = await post(
         '/v1/payments/ach',
-        {
-          debtor_account_id: accounts[1],
-          sec_code: 'CCD',
-          payments: [
-            {
-              amount: '12.00',
-              creditor: { name: 'Initech', routing_number: '011000015', account_number: '44445555', account_type: 'SAVINGS' },
-            },
-          ],
-        },
+        { debtor_account_id: accounts[1], sec_code: 'CCD', payments: [entry('44445555'), entry('44446666'), entry('44447777')] },
         randomUUID(),
       );
-      entry = batch.body.payments[0];
+      entries = batch.body.payments;
     });
 
-    it('an event whose amount differs from the stored payment is not applied: kept with why, audited, counted', async () => {
-      const forged = await webhook({ payment_id: entry.qbank_payment_id, amount: '999999.99' }, 'P_COMPLETED');
+    it('an event whose amount or currency differs from the stored payment is not applied: kept with why, audited, counted', async () => {
+      const [byAmount, byCurrency] = entries as [(typeof entries)[0], (typeof entries)[0]];
+      const forged = await webhook({ payment_id: byAmount.qbank_payment_id, amount: '999999.99' }, 'P_FAILED');
       expect(forged).toMatchObject({ status: 200, body: { received: true, duplicate: false, applied: false } });
-      const payment = await call(gw, 'GET', `/v1/payments/${entry.payment_id}`, { token: operator });
-      expect(payment.body.status).toBe('P_PENDING');
-      const kept = (await gw.db.query(
-        `SELECT refusal FROM webhook_events WHERE qbank_payment_id = ${gw.config.database.url.startsWith('postgres') ? '$1' : '?'}`,
-        [entry.qbank_payment_id],
-      )) as { refusal: string | null }[];
-      expect(kept).toEqual([{ refusal: "amount 999999.99 differs from the payment's 12.00" }]);
-      const audited = await call(gw, 'GET', `/v1/audit/events?resource_id=${entry.payment_id}&action=payment.webhook_refused`, {
+      const currency = await webhook({ payment_id: byCurrency.qbank_payment_id, amount: '12.00', currency: 'EUR' }, 'P_FAILED');
+      expect(currency).toMatchObject({ status: 200, body: { received: true, duplicate: false, applied: false } });
+      for (const entry of [byAmount, byCurrency])
+        expect((await call(gw, 'GET', `/v1/payments/${entry.payment_id}`, { token: operator })).body.status).toBe('P_PENDING');
+      expect(await refusals(byAmount.qbank_payment_id)).toEqual([{ refusal: "amount 999999.99 differs from the payment's 12.00" }]);
+      expect(await refusals(byCurrency.qbank_payment_id)).toEqual([{ refusal: "currency EUR differs from the payment's USD" }]);
+      const audited = await call(gw, 'GET', `/v1/audit/events?resource_id=${byAmount.payment_id}&action=payment.webhook_refused`, {
         token: gw.token('audit-team', ['auditor']),
       });
       expect(audited.body.data).toEqual([expect.objectContaining({ actor: 'qbank', outcome: 'client_error' })]);
       const metrics = (await call(gw, 'GET', '/metrics')).body as string;
-      expect(metrics).toMatch(/gateway_webhook_deliveries_total\{outcome="mismatch"\} 1/);
-      const currency = await webhook({ payment_id: entry.qbank_payment_id, amount: '12.00', currency: 'EUR' }, 'P_COMPLETED');
-      expect(currency.body).toMatchObject({ applied: false });
+      expect(metrics).toMatch(/gateway_webhook_deliveries_total\{outcome="mismatch"\} 2/);
+      // A repeated delivery of it is a duplicate: nothing is audited or counted twice.
+      expect((await webhook({ payment_id: byAmount.qbank_payment_id, amount: '999999.99' }, 'P_FAILED')).body).toMatchObject({
+        duplicate: true,
+      });
+      // The genuine event of another change still applies.
+      expect((await webhook({ payment_id: byAmount.qbank_payment_id, amount: '12.00' }, 'P_COMPLETED')).body).toMatchObject({
+        applied: true,
+      });
     });
 
     it('applied is true only when the status changed: the genuine event applies, a contradicting final status does not', async () => {
+      const entry = entries[2]!;
       const genuine = await webhook({ payment_id: entry.qbank_payment_id, amount: '12.00' }, 'P_COMPLETED');
       expect(genuine.body).toEqual({ received: true, duplicate: false, applied: true });
       const again = await webhook({ payment_id: entry.qbank_payment_id, amount: '12.00' }, 'P_COMPLETED');

@@ -41,14 +41,13 @@ export class WebhookInboxRepository {
   /**
    * Marks the event handled (applied, or refused with its reason); false when another transaction already
    * did. Of two transactions handling one event, the second waits for the first's row lock, then finds it
-   * handled and leaves the payment alone. A refused event gives up its (payment, status) key, so that the
-   * genuine event for that change is still received.
+   * handled and leaves the payment alone.
    */
   async claim(manager: EntityManager, id: string, at: Date, refusal: string | null = null): Promise<boolean> {
     const result = await manager
       .createQueryBuilder()
       .update(WebhookEventEntity)
-      .set({ appliedAt: at, refusal, ...(refusal ? { dedupeKey: `refused:${id}` } : {}) })
+      .set({ appliedAt: at, refusal })
       .where('id = :id AND applied_at IS NULL', { id })
       .execute();
     return result.affected === 1;
