@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull, LessThan, Not, type EntityManager } from 'typeorm';
-import { insertIfAbsent } from '../common/insert-if-absent.js';
 import { Database } from '../database/database.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
 
@@ -10,8 +9,16 @@ export class IdempotencyRepository {
   constructor(private readonly db: Database) {}
 
   /** Inserts the record unless the caller's key already has one: the unique (caller, key) decides between racing replicas. */
-  insertIfAbsent(manager: EntityManager, record: IdempotencyRecord): Promise<boolean> {
-    return insertIfAbsent(manager, IdempotencyRecord, record);
+  async insertIfAbsent(manager: EntityManager, record: IdempotencyRecord): Promise<boolean> {
+    const [sql, parameters] = manager
+      .createQueryBuilder()
+      .insert()
+      .into(IdempotencyRecord)
+      .values(record)
+      .orIgnore()
+      .getQueryAndParameters();
+    // TypeORM's InsertResult does not say whether ON CONFLICT DO NOTHING inserted; the driver's row count does.
+    return (await manager.queryRunner!.query(sql, parameters, true)).affected === 1;
   }
 
   find(manager: EntityManager, caller: string, callerKey: string): Promise<IdempotencyRecord | null> {

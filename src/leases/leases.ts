@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { insertIfAbsent } from '../common/insert-if-absent.js';
 import { Database } from '../database/database.js';
 import { JobLease } from './job-lease.entity.js';
 
@@ -24,7 +23,13 @@ export class Leases {
   acquire(name: string, ttlMs: number): Promise<boolean> {
     const now = this.clock.now();
     return this.db.transaction(async (manager) => {
-      await insertIfAbsent(manager, JobLease, { name, holder: '', expiresAt: new Date(0) });
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(JobLease)
+        .values({ name, holder: '', expiresAt: new Date(0) })
+        .orIgnore()
+        .execute();
       const taken = await manager
         .createQueryBuilder()
         .update(JobLease)

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { dateRange } from '../common/date-range.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
-import { insertIgnoringConflicts } from '../common/insert-if-absent.js';
 import { formatMinor } from '../common/money.js';
 import { Database } from '../database/database.js';
 import { TransactionEntity } from './transaction.entity.js';
@@ -126,11 +125,24 @@ export class TransactionRepository {
     return latest?.postingDate ?? null;
   }
 
-  /** Inserts the rows not stored yet (a re-read overlap changes nothing); answers how many were new. */
+  /**
+   * Inserts the rows not stored yet (a re-read overlap changes nothing); answers how many were new. One sync
+   * of transactions runs at a time (its lease), so what is not stored now is not being stored by anyone else.
+   */
   async insertNew(manager: EntityManager, rows: TransactionEntity[]): Promise<number> {
     let inserted = 0;
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-      inserted += await insertIgnoringConflicts(manager, TransactionEntity, rows.slice(i, i + INSERT_CHUNK));
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const ids = chunk.map((t) => t.transactionId);
+      const stored = new Set(
+        (await manager.find(TransactionEntity, { select: { transactionId: true }, where: { transactionId: In(ids) } })).map(
+          (t) => t.transactionId,
+        ),
+      );
+      const fresh = chunk.filter((t) => !stored.has(t.transactionId));
+      if (fresh.length > 0) await manager.createQueryBuilder().insert().into(TransactionEntity).values(fresh).updateEntity(false).execute();
+      inserted += fresh.length;
+    }
     return inserted;
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
-import { insertIfAbsent } from '../common/insert-if-absent.js';
 import { Database } from '../database/database.js';
 import { WebhookEventEntity } from './webhook-event.entity.js';
 
@@ -13,8 +12,16 @@ export class WebhookInboxRepository {
   constructor(private readonly db: Database) {}
 
   /** Stores the event unless the same change was already received; answers whether it is new. */
-  store(manager: EntityManager, event: WebhookEventEntity): Promise<boolean> {
-    return insertIfAbsent(manager, WebhookEventEntity, event);
+  async store(manager: EntityManager, event: WebhookEventEntity): Promise<boolean> {
+    const [sql, parameters] = manager
+      .createQueryBuilder()
+      .insert()
+      .into(WebhookEventEntity)
+      .values(event)
+      .orIgnore()
+      .getQueryAndParameters();
+    // TypeORM's InsertResult does not say whether ON CONFLICT DO NOTHING inserted; the driver's row count does.
+    return (await manager.queryRunner!.query(sql, parameters, true)).affected === 1;
   }
 
   /** Events of these QBank payments neither applied nor refused yet. */
