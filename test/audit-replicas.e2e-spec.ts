@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
+import { postgresReady } from './support/postgres.js';
 import { devCredentials, startReplica, type Replica } from './support/replicas.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
 
@@ -105,10 +106,16 @@ describe('the audit trail across gateway processes: concurrent chains, streamed 
   it('on PostgreSQL the gateway runs as a role that does not own the tables: it serves, and cannot UPDATE, DELETE or TRUNCATE the audit trail', async () => {
     const database = postgresDatabase();
     const role = `qbank_app_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+    const rolePassword = randomUUID();
+    await postgresReady();
     const owner = new DataSource({ type: 'postgres', url: database.env.DATABASE_URL! });
     await owner.initialize();
-    await owner.query(`CREATE ROLE "${role}" LOGIN`);
-    const appUrl = database.env.DATABASE_URL!.replace('://postgres@', `://${role}@`);
+    // With a password of its own: a server with password authentication (not only a trusting local one) lets it in.
+    await owner.query(`CREATE ROLE "${role}" LOGIN PASSWORD '${rolePassword}'`);
+    const app = new URL(database.env.DATABASE_URL!);
+    app.username = role;
+    app.password = rolePassword;
+    const appUrl = app.toString();
     const replica = await startReplica(sandbox.baseUrl, keyFile, {
       ...database.env,
       DATABASE_URL: appUrl,

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevKeys, signDevToken } from '../../src/auth/dev-keys.js';
+import { postgresReady } from './postgres.js';
 
 // Gateways here are separate processes running the compiled entry point (`npm test` builds first).
 const MAIN = 'dist/src/main.js';
@@ -32,6 +33,7 @@ export async function startReplica(
   /** Collects what the process writes to stdout (its JSON log lines) instead of discarding it. */
   output?: string[],
 ): Promise<Replica> {
+  await postgresReady(); // a PostgreSQL this test file started for `env` may still be starting
   const listen = port ?? (await freePort());
   const child = spawn(process.execPath, [MAIN], {
     env: {
