@@ -298,7 +298,9 @@ describe('QBank sandbox (real HTTP)', () => {
           'GET',
           '/sandbox/payments',
         );
-        expect(listed.data.filter((p) => p.batch_id === accepted.body!.batch_id).every((p) => p.idempotency_key === key)).toBe(true);
+        const ofBatch = listed.data.filter((p) => p.batch_id === accepted.body!.batch_id);
+        expect(ofBatch).toHaveLength(3);
+        expect(ofBatch.every((p) => p.idempotency_key === key)).toBe(true);
       } finally {
         await admin(sandbox.url, 'PUT', '/sandbox/settings', { webhook_url: null });
         await receiver.close();
