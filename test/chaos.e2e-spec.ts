@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
+import { eventually } from './support/capture-server.js';
 import { postgresDatabase, testDatabase } from './support/gateway.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
 import { devCredentials, freePort, startReplica, type Replica } from './support/replicas.js';
@@ -82,11 +83,13 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
         if (answer.status >= 502 && !answer.headers.get('retry-after')) withoutRetryAfter.push(answer.status);
       };
       let running = true;
+      let abandoned = false; // the test failed midway: payers stop at once, answered or not, instead of outliving it
       const readers = Array.from({ length: 4 }, async () => {
         while (running) {
           const answer = await fetch(`${gateway.url}/v1/balances/${accountId}`, { headers: { authorization: `Bearer ${viewer}` } });
           await answer.arrayBuffer();
           note(answer);
+          // pacing: a refused reader backs off a little, as a real caller would
           if (answer.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
         }
       });
@@ -95,7 +98,7 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
       const payers = Array.from({ length: 3 }, async () => {
         while (running) {
           const key = randomUUID();
-          for (;;) {
+          while (!abandoned) {
             const answer = await fetch(`${gateway.url}/v1/payments/wire`, {
               method: 'POST',
               headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json', 'idempotency-key': key },
@@ -112,9 +115,10 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
               paid.push({ key, paymentId: body.payment_id! });
               break;
             }
+            // pacing: the careful caller honours Retry-After (scaled down for the test)
             await new Promise((resolve) => setTimeout(resolve, Math.min(2, Number(answer.headers.get('retry-after') ?? 1)) * 250));
           }
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          await new Promise((resolve) => setTimeout(resolve, 50)); // pacing: a steady load, not a flood
         }
       });
       // The QBank part of the full health report (the rest — data freshness — is not what this test is about).
@@ -125,18 +129,50 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
           }
         ).details.qbank;
       const ready = async () => (await fetch(`${gateway.url}/health/ready`)).status;
-
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      await proxy.down();
-      await new Promise((resolve) => setTimeout(resolve, 5000));
-      const healthDuring = await health();
-      const readyDuring = await ready();
-      await new Promise((resolve) => setTimeout(resolve, 25_000));
-      await proxy.up();
-      await new Promise((resolve) => setTimeout(resolve, 6000));
-      running = false;
-      await Promise.all([...readers, ...payers]);
-      const healthAfter = await health();
+      const served = () => ({ reads: statuses.get(200) ?? 0, payments: paid.length });
+      let healthDuring: Awaited<ReturnType<typeof health>>;
+      let readyDuring: number;
+      try {
+        await eventually(
+          () => (served().reads >= 10 && served().payments >= 10 ? true : undefined),
+          20_000,
+          'a steady load served before the outage',
+        );
+        await proxy.down();
+        const downAt = Date.now();
+        healthDuring = await eventually(
+          async () => {
+            const during = await health();
+            return Object.values(during.circuits ?? {}).includes('open') ? during : undefined;
+          },
+          20_000,
+          'a circuit open during the outage',
+        );
+        readyDuring = await ready();
+        // QBank stays away for 30 s under the load: the outage's length is the scenario under test, so it is waited out.
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, downAt + 30_000 - Date.now())));
+        await proxy.up();
+        const upAt = served();
+        await eventually(
+          () => (served().reads >= upAt.reads + 5 && served().payments >= upAt.payments + 5 ? true : undefined),
+          30_000,
+          'the load served again after the outage',
+        );
+      } catch (error) {
+        abandoned = true;
+        throw error;
+      } finally {
+        running = false;
+        await Promise.all([...readers, ...payers]);
+      }
+      const healthAfter = await eventually(
+        async () => {
+          const after = await health();
+          return after.status === 'up' ? after : undefined;
+        },
+        15_000,
+        'the QBank health check up again',
+      );
 
       expect(statuses.get(500) ?? 0).toBe(0);
       expect([...statuses.keys()].filter((s) => ![200, 201, 409, 502, 503, 504].includes(s))).toEqual([]);
@@ -146,6 +182,7 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
       expect(Object.values(healthDuring.circuits ?? {})).toContain('open');
       expect(readyDuring).toBe(200); // a bank outage never takes replicas out of the load balancer
       expect(healthAfter.status).toBe('up');
+      expect(Object.values(healthAfter.circuits ?? {}).length).toBeGreaterThan(0);
       expect(Object.values(healthAfter.circuits ?? {}).every((state) => state === 'closed')).toBe(true); // closed again
       const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
       expect(metrics).toMatch(/gateway_upstream_requests_total\{operation="GET \/balances\/:id",outcome="circuit_open"\} [1-9]/);
@@ -203,14 +240,24 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
       // The gateway never holds more than its QBank pool (64) on top of the callers' own connections.
       expect(peakFds - baseline.fds).toBeLessThan(64 + 30 + 20);
       expect(rssMb() - baseline.rss).toBeLessThan(60);
-      await new Promise((resolve) => setTimeout(resolve, 3000)); // the slow answers arrive and their sockets settle
-      let recovered = 0;
-      for (let i = 0; i < 20 && recovered === 0; i += 1) {
-        if ((await read()).status === 200) recovered += 1;
-        else await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      expect(recovered).toBe(1);
-      // What stays open is bounded the same way: idle keep-alive connections of the QBank pool and of the callers.
+      // QBank is fast again: once the breaker lets a call through, reads are answered.
+      const recovered = await eventually(
+        async () => {
+          const answer = await read();
+          await answer.arrayBuffer();
+          return answer.status === 200 ? answer : undefined;
+        },
+        15_000,
+        'a read answered once QBank is fast again',
+      );
+      expect(recovered.status).toBe(200);
+      // What stays open is bounded the same way: idle keep-alive connections of the QBank pool and of the callers
+      // (the slow answers still arrive for a while after the callers gave up, and their sockets then close).
+      await eventually(
+        () => (sockets() - baseline.fds < 64 + 30 + 20 ? true : undefined),
+        15_000,
+        'the sockets of the slow answers to close',
+      );
       expect(sockets() - baseline.fds).toBeLessThan(64 + 30 + 20);
     } finally {
       sandbox.settings.latencyMs = 0;
@@ -231,13 +278,16 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
     const before = (await sandboxPayments()).length;
     try {
       let running = true;
+      let restarts = 0;
       const answers = new Map<string, Set<string>>();
+      const unexpected: string[] = [];
       const killer = (async () => {
         while (running) {
-          await new Promise((resolve) => setTimeout(resolve, 2500));
+          await new Promise((resolve) => setTimeout(resolve, 2500)); // the churn's cadence: a kill every few seconds
           if (!running) break;
           await replicas[0]!.kill('SIGKILL');
           replicas[0] = await startReplica(sandbox.baseUrl, keyFile, env, churnPort);
+          restarts += 1;
         }
       })();
       const payers = Array.from({ length: 6 }, async (_, worker) => {
@@ -248,8 +298,11 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
           for (;;) {
             attempt += 1;
             const target = replicas[attempt % 3]!;
+            // Only the exchange is guarded: the replica dying under us is expected (the same key is retried elsewhere);
+            // what a live replica answers is judged below, outside the try, and after the run.
+            let answer: { status: number; body: { payment_id?: string } } | undefined;
             try {
-              const answer = await fetch(`${target.url}/v1/payments/wire`, {
+              const response = await fetch(`${target.url}/v1/payments/wire`, {
                 method: 'POST',
                 headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json', 'idempotency-key': key },
                 body: JSON.stringify({
@@ -259,23 +312,29 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
                   creditor: { name: 'Globex', routing_number: '021000021', account_number: '123456789' },
                 }),
               });
-              const body = (await answer.json()) as { payment_id?: string };
-              if (answer.status === 201) {
-                answers.get(key)!.add(body.payment_id!);
-                break;
-              }
-              expect([409, 502, 503, 504]).toContain(answer.status);
-            } catch {
-              /* the replica died under us: retry the same key elsewhere */
+              answer = { status: response.status, body: (await response.json()) as { payment_id?: string } };
+            } catch (error) {
+              // fetch's TypeError (by name: it comes from another realm than the test's) is the replica dying under us
+              if ((error as Error).name !== 'TypeError') unexpected.push(String(error));
             }
-            await new Promise((resolve) => setTimeout(resolve, 200));
+            if (answer?.status === 201) {
+              answers.get(key)!.add(answer.body.payment_id!);
+              break;
+            }
+            // Noted, not asserted here: a throw in a payer would leave the other payers running after the test.
+            if (answer && ![409, 502, 503, 504].includes(answer.status)) unexpected.push(`HTTP ${answer.status}`);
+            await new Promise((resolve) => setTimeout(resolve, 200)); // pacing: the caller's back-off before a retry
           }
         }
       });
-      await new Promise((resolve) => setTimeout(resolve, 12_000));
-      running = false;
-      await Promise.all([killer, ...payers]);
+      try {
+        await eventually(() => (restarts >= 3 ? true : undefined), 60_000, 'three SIGKILLs and restarts of a replica under the load');
+      } finally {
+        running = false;
+        await Promise.all([killer, ...payers]);
+      }
 
+      expect(unexpected).toEqual([]); // every answer but a payment was 409, 502, 503 or 504, and every failure a dead replica
       const keys = [...answers.keys()];
       expect(keys.length).toBeGreaterThan(20);
       expect(keys.every((key) => answers.get(key)!.size === 1)).toBe(true); // every retry of a key got the same payment

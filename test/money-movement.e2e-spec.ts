@@ -424,6 +424,7 @@ describe('money movement: idempotent end to end, with verified webhooks (real HT
     const all = await call(gw, 'GET', '/v1/payments?type=WIRE&limit=1000', { token: operator });
     expect(new Set(all.body.data.map((p: { payment_id: string }) => p.payment_id)).size).toBe(all.body.data.length);
     const failed = await call(gw, 'GET', '/v1/payments?status=P_FAILED&limit=1000', { token: operator });
+    expect(failed.body.data.length).toBeGreaterThan(0);
     expect(failed.body.data.every((p: { status: string }) => p.status === 'P_FAILED')).toBe(true);
     const feed = await call(
       gw,

@@ -60,11 +60,13 @@ describe('QBank client against the sandbox (real HTTP)', () => {
     try {
       const before = await tokenRequests(sandbox.url);
       const first = await Promise.all(Array.from({ length: 200 }, () => fresh.client.getBalance(accountId)));
+      expect(first).toHaveLength(200);
       expect(first.every((r) => r.status === 200 && r.data.account_id === accountId)).toBe(true);
       expect((await tokenRequests(sandbox.url)) - before).toBe(1);
 
-      await new Promise((resolve) => setTimeout(resolve, 2100));
+      await new Promise((resolve) => setTimeout(resolve, 2100)); // the token's 2 s lifetime, past which it must be renewed
       const second = await Promise.all(Array.from({ length: 200 }, () => fresh.client.getBalance(accountId)));
+      expect(second).toHaveLength(200);
       expect(second.every((r) => r.status === 200)).toBe(true);
       expect((await tokenRequests(sandbox.url)) - before).toBe(2);
     } finally {
@@ -224,7 +226,14 @@ describe('QBank client against the sandbox (real HTTP)', () => {
     try {
       const key = randomUUID();
       const original = client.createWire(wire(accountId), key);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await eventually(
+        async () =>
+          (await admin<{ data: { idempotency_key: string; status: string }[] }>(sandbox.url, 'GET', '/sandbox/payments')).data.find(
+            (p) => p.idempotency_key === key && p.status === 'P_PROCESSING',
+          ),
+        5000,
+        'the original wire processing at QBank',
+      );
       const conflict = await client.createWire(wire(accountId), key).catch((e: unknown) => e);
       expect(conflict).toBeInstanceOf(QBankIdempotencyConflictError);
       const first = await original;
@@ -264,6 +273,7 @@ describe('QBank client against the sandbox (real HTTP)', () => {
       expect(pages).toBe(10);
       expect(ids).toHaveLength(10_000);
       expect(new Set(ids).size).toBe(10_000);
+      expect(postings).toHaveLength(10_000);
       expect(postings.every((p, i) => i === 0 || p > postings[i - 1]!)).toBe(true);
 
       // the incremental filter starts exactly at the watermark

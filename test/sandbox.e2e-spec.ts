@@ -119,7 +119,7 @@ describe('QBank sandbox (real HTTP)', () => {
       await admin(sandbox.url, 'PUT', '/sandbox/settings', { token_ttl_seconds: 3600 });
       expect(short.expires_in).toBe(1);
       expect((await api('GET', '/accounts', { bearer: short.access_token })).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // past the token's 1 s lifetime: its expiry is under test
       expect((await api('GET', '/accounts', { bearer: short.access_token })).status).toBe(401);
     });
   });
@@ -279,7 +279,13 @@ describe('QBank sandbox (real HTTP)', () => {
         expect(settled.body!.payments[2].failure_reason).toMatch(/^R03/);
 
         await eventually(() => (receiver.requests.length >= 3 ? true : undefined), 5000, 'three webhooks');
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        // Nothing left to deliver, so no duplicate can still arrive after these three.
+        await eventually(
+          async () =>
+            (await admin<{ webhooks_pending: number }>(sandbox.url, 'GET', '/sandbox/stats')).webhooks_pending === 0 ? true : undefined,
+          5000,
+          'no webhook left to deliver',
+        );
         const events = receiver.requests.map(
           (r) => JSON.parse(r.rawBody.toString()) as { data: { payment: { payment_id: string; status: string } } },
         );
@@ -292,7 +298,9 @@ describe('QBank sandbox (real HTTP)', () => {
           'GET',
           '/sandbox/payments',
         );
-        expect(listed.data.filter((p) => p.batch_id === accepted.body!.batch_id).every((p) => p.idempotency_key === key)).toBe(true);
+        const ofBatch = listed.data.filter((p) => p.batch_id === accepted.body!.batch_id);
+        expect(ofBatch).toHaveLength(3);
+        expect(ofBatch.every((p) => p.idempotency_key === key)).toBe(true);
       } finally {
         await admin(sandbox.url, 'PUT', '/sandbox/settings', { webhook_url: null });
         await receiver.close();

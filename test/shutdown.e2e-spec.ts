@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
+import { eventually } from './support/capture-server.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
 import { testDatabase } from './support/gateway.js';
 import { devCredentials, startReplica } from './support/replicas.js';
@@ -53,19 +54,19 @@ describe('graceful shutdown', () => {
       const workers = Array.from({ length: 50 }, async () => {
         while (routing) await read();
       });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await eventually(() => (answered.length >= 200 ? true : undefined), 10_000, 'a steady load answered before SIGTERM');
       const exited = new Promise((resolve) => replica.child.once('exit', resolve));
       sigtermAt = Date.now();
       replica.child.kill('SIGTERM');
       await Promise.all(workers); // the balancer saw readiness turn 503 and stopped routing here
       expect(Date.now() - sigtermAt).toBeLessThan(1000); // while the replica was still serving
-      // Slow requests accepted at the end of the drain are answered after the replica stops accepting.
+      // Slow requests accepted at the end of the drain are answered after the replica stops accepting. The moment
+      // (1.2 s into the 1.5 s drain) is the window under test, so it is waited for.
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1200 - (Date.now() - sigtermAt))));
       sandbox.settings.latencyMs = 2000;
       const late = Array.from({ length: 5 }, () => read());
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      sandbox.settings.latencyMs = 0;
       await Promise.all(late);
+      sandbox.settings.latencyMs = 0;
       await exited;
       clearInterval(balancer);
 

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
+import { eventually } from './support/capture-server.js';
 import { postgresDatabase, testDatabase } from './support/gateway.js';
 import { startReplica, type Replica } from './support/replicas.js';
 
@@ -68,19 +69,24 @@ describe('syncs across processes', () => {
       expect((await post(replica, '/v1/sync/accounts?wait=true')).status).toBe(202);
       await db.initialize();
       expect((await post(replica, '/v1/sync/transactions')).status).toBe(202);
-      const deadline = Date.now() + 30_000;
-      while ((await stored()) < 15_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await eventually(async () => ((await stored()) >= 15_000 ? true : undefined), 30_000, 'the sync halfway (15,000 rows stored)');
       await replica.kill('SIGKILL');
       const partial = await stored();
       expect(partial).toBeGreaterThan(0);
       expect(partial).toBeLessThan(100_000);
 
       replica = await startReplica(sandbox.baseUrl, keyFile, env, port);
-      let answer = await post(replica, '/v1/sync/transactions?wait=true');
-      while (answer.status === 409 && Date.now() < deadline + 30_000) {
-        await new Promise((resolve) => setTimeout(resolve, 500)); // the dead holder's lease runs out
-        answer = await post(replica, '/v1/sync/transactions?wait=true');
-      }
+      // Refused (409) while the dead holder's lease (5 s) runs; then the run takes over and completes.
+      const answer = await eventually(
+        async () => {
+          const attempt = await post(replica, '/v1/sync/transactions?wait=true');
+          if (attempt.status !== 409) return attempt;
+          await attempt.arrayBuffer();
+          return undefined;
+        },
+        30_000,
+        "the dead holder's lease to run out",
+      );
       expect(answer.status).toBe(202);
       expect(await answer.json()).toMatchObject({ status: 'succeeded' });
       expect(await stored()).toBe(100_000);

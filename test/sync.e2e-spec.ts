@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventually } from './support/capture-server.js';
 import { call, startGateway, type TestGateway } from './support/gateway.js';
 import { admin, sandboxAccounts } from './support/sandbox-admin.js';
 
@@ -215,12 +216,15 @@ describe('batch-latent data synced into the store (real HTTP, real database)', (
     ]);
     expect([a.status, b.status].sort()).toEqual([202, 409]);
     expect([a, b].find((x) => x.status === 409)!.body).toMatchObject({ error_code: 'GW_SYNC_IN_PROGRESS' });
-    // let the running one finish
-    for (let i = 0; i < 100; i += 1) {
-      const runs = await call(gw, 'GET', '/v1/sync/runs', { token: adminToken });
-      if ((runs.body.data as { status: string }[]).every((r) => r.status !== 'running')) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // let the running one finish (the next test syncs the same store)
+    await eventually(
+      async () => {
+        const runs = (await call(gw, 'GET', '/v1/sync/runs', { token: adminToken })).body.data as { status: string }[];
+        return runs.length > 0 && runs.every((r) => r.status !== 'running') ? true : undefined;
+      },
+      30_000,
+      'the running sync to finish',
+    );
   });
 
   it('an account that disappears upstream is marked closed, not deleted; the scope sync.run is required', async () => {

@@ -8,23 +8,23 @@ import { startSandbox, type RunningSandbox, type SandboxSettings } from '#qbank/
 import { ensureDevKeys, signDevToken } from '../../src/auth/dev-keys.js';
 import { createGateway } from '../../src/bootstrap.js';
 import { type GatewayConfig, loadConfig } from '../../src/config/gateway-config.js';
-
-/** PostgreSQL when the suite runs with DATABASE_URL=postgres://…, else a fresh SQLite file. */
-export const postgresUrl = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL : undefined;
+import { postgresReady, postgresServerUrl, suitePostgresUrl } from './postgres.js';
 
 export interface TestDatabase {
   env: Record<string, string>;
   drop: () => Promise<void>;
 }
 
-/** A new schema on PostgreSQL (the suite's, or the local one), dropped by `drop`. */
-export function postgresDatabase(
-  url = postgresUrl ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-): TestDatabase {
+/**
+ * A new schema on PostgreSQL, dropped by `drop`: on the suite's PostgreSQL (DATABASE_URL=postgres://…), else on
+ * one this test file starts for itself (see `postgresServerUrl`).
+ */
+export function postgresDatabase(url = postgresServerUrl()): TestDatabase {
   const schema = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   return {
     env: { DATABASE_URL: url, DATABASE_SCHEMA: schema },
     drop: async () => {
+      await postgresReady();
       const admin = new DataSource({ type: 'postgres', url });
       await admin.initialize();
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -35,7 +35,7 @@ export function postgresDatabase(
 
 /** A database of its own for one test file: a new schema on PostgreSQL, a new file on SQLite. */
 export function testDatabase(): TestDatabase {
-  if (postgresUrl) return postgresDatabase();
+  if (suitePostgresUrl) return postgresDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'qbank-gateway-'));
   return {
     env: { DATABASE_URL: `sqlite:${join(dir, 'gateway.sqlite')}` },

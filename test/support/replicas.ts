@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevKeys, signDevToken } from '../../src/auth/dev-keys.js';
+import { eventually } from './capture-server.js';
+import { postgresReady } from './postgres.js';
 
 // Gateways here are separate processes running the compiled entry point (`npm test` builds first).
 const MAIN = 'dist/src/main.js';
@@ -32,6 +34,7 @@ export async function startReplica(
   /** Collects what the process writes to stdout (its JSON log lines) instead of discarding it. */
   output?: string[],
 ): Promise<Replica> {
+  await postgresReady(); // a PostgreSQL this test file started for `env` may still be starting
   const listen = port ?? (await freePort());
   const child = spawn(process.execPath, [MAIN], {
     env: {
@@ -51,19 +54,18 @@ export async function startReplica(
   });
   child.stdout?.on('data', (chunk: Buffer) => output!.push(chunk.toString('utf8')));
   const url = `http://127.0.0.1:${listen}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
-    if (
-      await fetch(`${url}/health/live`).then(
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
+      const live = await fetch(`${url}/health/live`).then(
         (r) => r.ok,
         () => false,
-      )
-    )
-      break;
-    if (Date.now() > deadline) throw new Error('gateway did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+      );
+      return live || undefined;
+    },
+    30_000,
+    'the gateway process to answer /health/live',
+  );
   return {
     url,
     child,
