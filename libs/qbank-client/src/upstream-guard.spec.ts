@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { QBankUnavailableError, UpstreamGuard } from './upstream-guard.js';
 
 const failing = () => Promise.reject(new Error('QBank down'));
@@ -5,7 +6,16 @@ const ok = () => Promise.resolve('ok');
 const always = () => true;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('UpstreamGuard', () => {
+/** Resolves `work` while the fake clock runs every timer it is waiting on. */
+async function settled<T>(work: Promise<T>): Promise<T> {
+  await jest.runAllTimersAsync();
+  return work;
+}
+
+describe('UpstreamGuard (on a fake clock)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('opens an operation’s circuit after consecutive failures, fails fast with Retry-After, probes once, and closes on success', async () => {
     const changes: string[] = [];
     const guard = new UpstreamGuard({ failureThreshold: 3, openMs: 200 }, (op, state) => changes.push(`${op} ${state}`));
@@ -22,7 +32,7 @@ describe('UpstreamGuard', () => {
     expect(calls).toBe(3); // the open circuit did not call QBank
     await expect(guard.run('POST /payments/wire', 1000, ok, always)).resolves.toBe('ok'); // other operations are unaffected
 
-    await sleep(220);
+    await jest.advanceTimersByTimeAsync(220);
     expect(guard.states()['GET /balances/:id']).toBe('half-open');
     let release!: () => void;
     const probe = guard.run('GET /balances/:id', 1000, () => new Promise<string>((resolve) => (release = () => resolve('back'))), always);
@@ -36,7 +46,7 @@ describe('UpstreamGuard', () => {
   it('a failed probe opens the circuit again; errors the caller caused (4xx) never count', async () => {
     const guard = new UpstreamGuard({ failureThreshold: 1, openMs: 50 });
     await expect(guard.run('op', 1000, failing, always)).rejects.toThrow();
-    await sleep(60);
+    await jest.advanceTimersByTimeAsync(60);
     await expect(guard.run('op', 1000, failing, always)).rejects.toThrow('QBank down');
     expect(guard.states().op).toBe('open');
     const notCounted = new UpstreamGuard({ failureThreshold: 1, openMs: 50 });
@@ -55,19 +65,26 @@ describe('UpstreamGuard', () => {
       inFlight -= 1;
       return 'done';
     };
-    const results = await Promise.all(Array.from({ length: 6 }, () => guard.run('op', 1000, slow, always)));
+    const results = await settled(Promise.all(Array.from({ length: 6 }, () => guard.run('op', 1000, slow, always))));
     expect(results).toEqual(Array(6).fill('done'));
     expect(peak).toBe(2);
     const blockers = [guard.run('op', 1000, () => sleep(100), always), guard.run('op', 1000, () => sleep(100), always)];
-    await expect(guard.run('op', 20, ok, always)).rejects.toMatchObject({ reason: 'saturated' });
-    await Promise.all(blockers);
+    const waiting = expect(guard.run('op', 20, ok, always)).rejects.toMatchObject({ reason: 'saturated' });
+    await jest.advanceTimersByTimeAsync(20);
+    await waiting;
+    await settled(Promise.all(blockers));
   });
 
   it('keeps to the rate limit: a burst, then calls spaced at the rate; refuses a call that cannot get a token within its budget', async () => {
     const guard = new UpstreamGuard({ ratePerSecond: 20, burst: 2 });
     const started = Date.now();
-    await Promise.all(Array.from({ length: 4 }, () => guard.run('op', 1000, ok, always)));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(80); // 2 at once, then 2 more at 50 ms each
-    await expect(guard.run('op', 10, ok, always)).rejects.toMatchObject({ reason: 'rate_limited' });
+    const finished: number[] = [];
+    await settled(
+      Promise.all(Array.from({ length: 4 }, () => guard.run('op', 1000, ok, always).then(() => finished.push(Date.now() - started)))),
+    );
+    expect(finished.sort((a, b) => a - b)).toEqual([0, 0, 50, 100]); // 2 at once, then one every 50 ms
+    const refused = expect(guard.run('op', 10, ok, always)).rejects.toMatchObject({ reason: 'rate_limited' });
+    await jest.advanceTimersByTimeAsync(10);
+    await refused;
   });
 });
