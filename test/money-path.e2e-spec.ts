@@ -60,6 +60,7 @@ describe('the money path: QBank failures, takeovers, batches, webhooks and input
       path_prefix: '/v1/payments/wire',
     });
     const key = randomUUID();
+    const before = (await sandboxPayments()).length;
     const limited = await post('/v1/payments/wire', wire(), key);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('60');
@@ -77,6 +78,7 @@ describe('the money path: QBank failures, takeovers, batches, webhooks and input
     expect(retried.body.status).toBe('P_COMPLETED');
     expect(retried.body.status_history.map((h: { status: string }) => h.status)).not.toContain('P_FAILED');
     const upstreamKey = await upstreamKeyOf(key);
+    expect((await sandboxPayments()).length - before).toBe(1);
     expect((await sandboxPayments()).filter((p) => p.idempotency_key === upstreamKey)).toHaveLength(1);
     // Answered: the sealed request is dropped.
     expect(await gw.db.getRepository(IdempotencyRecord).findOneByOrFail({ callerKey: key })).toMatchObject({
@@ -92,6 +94,7 @@ describe('the money path: QBank failures, takeovers, batches, webhooks and input
   it('a QBank 5xx leaves the payment recoverable too: 503 with Retry-After, then the retry completes it', async () => {
     await admin(gw.sandbox.url, 'PUT', '/sandbox/faults', { status: 500, count: 5, method: 'POST', path_prefix: '/v1/transfers' });
     const key = randomUUID();
+    const before = (await sandboxPayments()).length;
     const transfer = { from_account_id: accounts[0], to_account_id: accounts[1], amount: '5.00', currency: 'USD' };
     const failed = await post('/v1/transfers', transfer, key);
     expect(failed.status).toBe(503);
@@ -99,6 +102,7 @@ describe('the money path: QBank failures, takeovers, batches, webhooks and input
     await admin(gw.sandbox.url, 'DELETE', '/sandbox/faults');
     const retried = await post('/v1/transfers', transfer, key);
     expect(retried).toMatchObject({ status: 201, body: { type: 'TRANSFER', status: 'P_COMPLETED' } });
+    expect((await sandboxPayments()).length - before).toBe(1);
     const upstreamKey = await upstreamKeyOf(key);
     expect((await sandboxPayments()).filter((p) => p.idempotency_key === upstreamKey)).toHaveLength(1);
   });
@@ -207,7 +211,8 @@ describe('the money path: QBank failures, takeovers, batches, webhooks and input
       });
       expect(audited.body.data).toEqual([expect.objectContaining({ actor: 'qbank', outcome: 'client_error' })]);
       const metrics = (await call(gw, 'GET', '/metrics')).body as string;
-      expect(metrics).toMatch(/gateway_webhook_deliveries_total\{outcome="mismatch"\} 2/);
+      expect(metrics).toMatch(/gateway_webhook_refusals_total 2/);
+      expect(metrics).toMatch(/gateway_webhook_deliveries_total\{outcome="refused"\} 2/);
       // A repeated delivery of it is a duplicate: nothing is audited or counted twice.
       expect((await webhook({ payment_id: byAmount.qbank_payment_id, amount: '999999.99' }, 'P_FAILED')).body).toMatchObject({
         duplicate: true,

@@ -19,6 +19,7 @@ describe('the recovery job (real HTTP, real database)', () => {
 
   it('an ACH batch whose answer timed out: 503 to the caller, then completed by the recovery job with the same upstream key', async () => {
     gw.sandbox.settings.answerDelayMs = 1000; // QBank acts, but answers after the gateway's timeout
+    const before = (await admin<{ data: unknown[] }>(gw.sandbox.url, 'GET', '/sandbox/payments')).data.length;
     const key = randomUUID();
     const body = {
       debtor_account_id: accounts[0],
@@ -50,7 +51,8 @@ describe('the recovery job (real HTTP, real database)', () => {
     expect(stored.body).toMatchObject({ type: 'ACH_BATCH', qbank_batch_id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'P_PENDING' });
     const { upstreamKey } = await gw.db.getRepository(IdempotencyRecord).findOneByOrFail({ callerKey: key });
     const atQBank = (await admin<{ data: { idempotency_key: string }[] }>(gw.sandbox.url, 'GET', '/sandbox/payments')).data;
-    expect(atQBank.filter((p) => p.idempotency_key === upstreamKey)).toHaveLength(1); // sent twice, accepted once
+    expect(atQBank.length - before).toBe(1); // sent twice, accepted once: one ACH entry in all
+    expect(atQBank.filter((p) => p.idempotency_key === upstreamKey)).toHaveLength(1);
     // The caller's retry replays what the recovery stored: QBank is not asked again.
     const requestsBefore = (await admin<{ data: unknown[] }>(gw.sandbox.url, 'GET', '/sandbox/requests')).data.length;
     const retry = await call(gw, 'POST', '/v1/payments/ach', { token: operator, body, headers: { 'idempotency-key': key } });

@@ -48,17 +48,13 @@ function resourceTypeOf(route: string | null): string | null {
   return segment.replace(/s$/, '').slice(0, 32);
 }
 
-/**
- * The audit event of one call, from what the request context gathered along the way. `status` defaults
- * to the reply's; a service that records the event inside its own transaction (money movement) passes
- * the status it is about to answer with.
- */
-export function auditEventFor(request: FastifyRequest, reply: FastifyReply | undefined, ctx: RequestContext, status?: number): AuditEvent {
+/** The audit event of one call, from what the request context gathered along the way and the reply. */
+export function auditEventFor(request: FastifyRequest, reply: FastifyReply, ctx: RequestContext): AuditEvent {
   const route = request.routeOptions.url ?? null;
   const params = request.params as Record<string, string> | undefined;
   const firstParam = params ? Object.values(params)[0] : undefined;
   const key = request.headers['idempotency-key'];
-  const code = status ?? reply?.statusCode ?? 200;
+  const code = reply.statusCode;
   const raw = (request as FastifyRequest & { rawBody?: Buffer }).rawBody;
   return Object.assign(blankEvent(), {
     kind: 'call',
@@ -75,7 +71,7 @@ export function auditEventFor(request: FastifyRequest, reply: FastifyReply | und
     status: code,
     outcome: outcomeOf(code),
     errorCode: code >= 400 ? (ctx.errorCode ?? null) : null,
-    latencyMs: reply ? Math.round(reply.elapsedTime * 1000) / 1000 : Date.now() - ctx.startedAt,
+    latencyMs: Math.round(reply.elapsedTime * 1000) / 1000,
     requestId: ctx.requestId,
     upstreamRequestId: ctx.upstreamRequestId ?? null,
     idempotencyKey: typeof key === 'string' ? key.slice(0, 100) : null,

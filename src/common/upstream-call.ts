@@ -12,11 +12,6 @@ import { CONTEXT_KEY, type RequestContext } from './request-context.js';
 export class UpstreamCall {
   constructor(private readonly cls: ClsService) {}
 
-  context(): CallContext {
-    const ctx = this.cls.isActive() ? this.cls.get<RequestContext | undefined>(CONTEXT_KEY) : undefined;
-    return ctx ? { requestId: ctx.requestId } : {};
-  }
-
   async run<T>(call: (context: CallContext) => Promise<QBankResult<T>>): Promise<QBankResult<T>> {
     const ctx = this.cls.isActive() ? this.cls.get<RequestContext | undefined>(CONTEXT_KEY) : undefined;
     try {

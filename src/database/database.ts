@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Mutex } from 'async-mutex';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -16,6 +17,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 export class Database implements OnApplicationShutdown {
   readonly postgres: boolean;
   private readonly writerTurn: Mutex | undefined;
+  /** Set inside a transaction's work: a transaction opened there would wait for the writer it holds (SQLite). */
+  private readonly inside = new AsyncLocalStorage<true>();
 
   constructor(
     private readonly writer: DataSource,
@@ -32,7 +35,8 @@ export class Database implements OnApplicationShutdown {
 
   /** `work` in one transaction, committed when it resolves and rolled back when it throws. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const run = () => this.writer.transaction(work);
+    if (this.inside.getStore()) return Promise.reject(new Error('a transaction opened inside another: pass its EntityManager instead'));
+    const run = () => this.writer.transaction((manager) => this.inside.run(true, () => work(manager)));
     return this.writerTurn ? this.writerTurn.runExclusive(run) : run();
   }
 

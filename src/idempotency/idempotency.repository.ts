@@ -54,18 +54,35 @@ export class IdempotencyRepository {
     return result.affected === 1;
   }
 
-  /** Stores the final answer for replay and drops the sealed request. */
-  async complete(manager: EntityManager, id: string, status: number, body: unknown, now: Date): Promise<void> {
-    await manager.update(
+  /**
+   * Stores the final answer for replay and drops the sealed request, if the record is still this holder's
+   * (in flight, at its attempt); false when another took it over meanwhile.
+   */
+  async complete(
+    manager: EntityManager,
+    record: Pick<IdempotencyRecord, 'id' | 'attempts'>,
+    status: number,
+    body: unknown,
+    now: Date,
+  ): Promise<boolean> {
+    const result = await manager.update(
       IdempotencyRecord,
-      { id },
+      { id: record.id, state: 'in_flight', attempts: record.attempts },
       { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body), upstreamRequest: null, updatedAt: now },
     );
+    return result.affected === 1;
   }
 
-  /** Ends the holder's lease now: the next retry, or the recovery job, may take the record over at once. */
-  async release(manager: EntityManager, id: string, now: Date): Promise<void> {
-    await manager.update(IdempotencyRecord, { id, state: 'in_flight' }, { leaseExpiresAt: now, updatedAt: now });
+  /**
+   * Ends the holder's lease now: the next retry, or the recovery job, may take the record over at once. Only
+   * the holder's own attempt is released: a holder whose lease lapsed and was taken over leaves it alone.
+   */
+  async release(manager: EntityManager, record: Pick<IdempotencyRecord, 'id' | 'attempts'>, now: Date): Promise<void> {
+    await manager.update(
+      IdempotencyRecord,
+      { id: record.id, state: 'in_flight', attempts: record.attempts },
+      { leaseExpiresAt: now, updatedAt: now },
+    );
   }
 
   /** In-flight records whose holder is gone (lease expired) and that can be re-sent, oldest lease first. */
@@ -77,7 +94,8 @@ export class IdempotencyRepository {
     });
   }
 
+  /** Completed records past their retention; one still in flight is kept until it is resolved. */
   async purgeExpired(manager: EntityManager, now: Date): Promise<number> {
-    return (await manager.delete(IdempotencyRecord, { expiresAt: LessThan(now) })).affected ?? 0;
+    return (await manager.delete(IdempotencyRecord, { state: 'completed', expiresAt: LessThan(now) })).affected ?? 0;
   }
 }

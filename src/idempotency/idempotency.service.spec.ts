@@ -1,4 +1,6 @@
+import { QBankTokenError } from '#qbank/client';
 import { GatewayError, GatewayProblem, UpstreamCredentialsError, UpstreamTimeoutError } from '../common/errors/gateway-errors.js';
+import { fromUpstream } from '../common/errors/upstream-errors.js';
 import { DEV_REQUEST_KEYS, type GatewayConfig } from '../config/gateway-config.js';
 import type { Database } from '../database/database.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -8,7 +10,10 @@ import { IdempotencyRecord } from './idempotency-record.entity.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { IdempotencyService, type Claim } from './idempotency.service.js';
 
-const config = { idempotency: { leaseSeconds: 30, retentionHours: 24, requestKeys: DEV_REQUEST_KEYS } } as GatewayConfig;
+const config = {
+  idempotency: { leaseSeconds: 30, retentionHours: 24, requestKeys: DEV_REQUEST_KEYS },
+  qbank: { timeoutMs: 1000, maxRetries: 1 },
+} as GatewayConfig;
 const caller = { sub: 'payables', roles: ['treasury-operator'], scopes: new Set<string>() };
 const call = (key: string, sub = caller.sub): IdempotentCall => ({ operation: 'wire', caller: { ...caller, sub }, key, requestId: 'r-1' });
 const body = { amount: '10.00', creditor: { name: 'Globex', account_number: '123456789' } };
@@ -92,19 +97,29 @@ describe('IdempotencyService: what claiming a key gives (a real SQLite database)
 
     const other = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
     const second = (await claim(call(other))) as Extract<Claim, { kind: 'new' }>;
+    let holder = second.record;
     for (const [error, status] of [
       [new GatewayError(429, 'ERR_RATE_001', 'slow down', { 'retry-after': '60' }), 429],
       [new UpstreamTimeoutError(300), 503],
       [new GatewayError(503, 'ERR_SYS_503', 'maintenance', { 'retry-after': '30' }), 503],
       [new UpstreamCredentialsError('bad client', 'ERR_AUTH_001'), 502],
+      // QBank refusing the token the gateway asked for is its configuration, not a refusal of the payment.
+      [fromUpstream(new QBankTokenError(400, 'invalid_scope', 'scope not granted', null)), 502],
     ] as const) {
-      await expect(service.failed(second.record, error, 'r-2', () => Promise.reject(new Error('not a refusal')))).rejects.toMatchObject({
+      await expect(service.failed(holder, error, 'r-2', () => Promise.reject(new Error('not a refusal')))).rejects.toMatchObject({
         status,
         headers: { 'retry-after': expect.stringMatching(/^\d+$/) },
       });
       // Released at once: the caller's next retry takes the record over and re-sends it.
       const next = await claim(call(other));
       expect(next).toMatchObject({ kind: 'takeover', record: { upstreamKey: second.record.upstreamKey } });
+      holder = (next as Extract<Claim, { kind: 'takeover' }>).record;
     }
+    // A holder whose record was taken over neither releases nor completes it: the new holder's lease stands.
+    await expect(service.failed(second.record, new UpstreamTimeoutError(300), 'r-2', () => Promise.resolve())).rejects.toMatchObject({
+      status: 503,
+    });
+    expect((await claim(call(other))).kind).toBe('in-flight');
+    await expect(db.transaction((manager) => service.complete(manager, second.record, 201, {}))).rejects.toThrow('taken over');
   });
 });

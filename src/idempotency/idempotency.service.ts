@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { canonicalJson } from '#qbank/contract';
 import { Clock } from '../common/clock.js';
 import { errorAnswer } from '../common/errors/error-response.js';
-import { GatewayError, GatewayProblem, UpstreamCredentialsError } from '../common/errors/gateway-errors.js';
+import { GatewayError, GatewayProblem, UpstreamCredentialsError, UpstreamUnavailableError } from '../common/errors/gateway-errors.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { Database } from '../database/database.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -47,6 +47,13 @@ export class IdempotencyService implements OnModuleDestroy {
     private readonly clock: Clock,
   ) {
     this.sealer = new RequestSealer(parseSealingKeys(config.idempotency.requestKeys));
+    // A holder still waiting on QBank past its lease can be taken over: harmless (the same upstream key), but noisy.
+    const callBudgetMs = config.qbank.timeoutMs * (config.qbank.maxRetries + 1);
+    if (config.idempotency.leaseSeconds * 1000 < callBudgetMs)
+      this.logger.warn(
+        { lease_seconds: config.idempotency.leaseSeconds, qbank_call_budget_ms: callBudgetMs },
+        'IDEMPOTENCY_LEASE_SECONDS is shorter than a QBank call with its retries may take',
+      );
     this.sweeper = setInterval(
       () => void this.purgeExpired().catch((err: unknown) => this.logger.warn({ err }, 'idempotency sweep failed')),
       RETENTION_SWEEP_MS,
@@ -70,9 +77,7 @@ export class IdempotencyService implements OnModuleDestroy {
 
   private async decide(manager: EntityManager, call: IdempotentCall, request: object, upstream: unknown): Promise<Claim> {
     const now = this.clock.now();
-    const fingerprint = createHash('sha256')
-      .update(`${call.operation}\n${canonicalJson(request)}`)
-      .digest('hex');
+    const fingerprint = fingerprintOf(call, request);
     const id = randomUUID();
     const record: IdempotencyRecord = {
       id,
@@ -94,24 +99,25 @@ export class IdempotencyService implements OnModuleDestroy {
     };
     if (await this.records.insertIfAbsent(manager, record)) return { kind: 'new', record };
     const existing = (await this.records.find(manager, call.caller.sub, call.key))!;
-    if (existing.fingerprint !== fingerprint || existing.operation !== call.operation)
-      return { kind: 'mismatch', resourceId: existing.resourceId };
-    if (existing.state === 'completed')
-      return {
-        kind: 'replay',
-        answer: {
-          status: existing.responseStatus ?? 200,
-          body: JSON.parse(existing.responseBody ?? 'null') as unknown,
-          replayed: true,
-          resourceId: existing.resourceId,
-        },
-      };
+    const settled = answered(existing, call, fingerprint);
+    if (settled) return settled;
     if (existing.leaseExpiresAt > now) return { kind: 'in-flight', resourceId: existing.resourceId };
     const lease = this.leaseFrom(now);
+    // Records written by earlier versions of the gateway hold no sealed request: the retry's own is kept.
     const sealed = existing.upstreamRequest ?? this.sealer.seal(JSON.stringify(upstream), existing.id);
     if (!(await this.records.takeOver(manager, existing, lease, now, sealed)))
       return { kind: 'in-flight', resourceId: existing.resourceId };
     return { kind: 'takeover', record: { ...existing, leaseExpiresAt: lease, attempts: existing.attempts + 1, upstreamRequest: sealed } };
+  }
+
+  /**
+   * The claim of a key whose record is completed already — the stored answer, or a mismatch — read from
+   * committed data, without taking the writer: most retries of a finished request end here. Undefined when
+   * the key is new or in flight (then `claim` decides, in a transaction).
+   */
+  async answered(call: IdempotentCall, request: object): Promise<Claim | undefined> {
+    const existing = await this.records.find(this.db.reader, call.caller.sub, call.key);
+    return existing ? answered(existing, call, fingerprintOf(call, request)) : undefined;
   }
 
   /**
@@ -123,13 +129,7 @@ export class IdempotencyService implements OnModuleDestroy {
       case 'replay':
         return claim.answer;
       case 'in-flight':
-        throw new GatewayProblem(
-          409,
-          'idempotency-conflict',
-          'Idempotency conflict',
-          'A request with this Idempotency-Key is still being processed; poll its transaction_id',
-          claim.resourceId,
-        );
+        throw inFlight(claim.resourceId);
       case 'mismatch':
         throw new GatewayProblem(
           422,
@@ -147,9 +147,14 @@ export class IdempotencyService implements OnModuleDestroy {
     return JSON.parse(this.sealer.open(record.upstreamRequest, record.id)) as T;
   }
 
-  /** Stores the final answer in the caller's transaction (and drops the sealed request); returns it. */
+  /**
+   * Stores the final answer in the caller's transaction (and drops the sealed request); returns it. Only
+   * the record's holder completes it: when another took it over meanwhile (this holder outlived its lease),
+   * this transaction must not commit what it recorded a second time — it throws, and the caller is told the
+   * request is in flight (its retry gets the other's answer).
+   */
   async complete(manager: EntityManager, record: IdempotencyRecord, status: number, body: unknown): Promise<IdempotentAnswer> {
-    await this.records.complete(manager, record.id, status, body, this.clock.now());
+    if (!(await this.records.complete(manager, record, status, body, this.clock.now()))) throw new TakenOver(record.resourceId);
     return { status, body, replayed: false, resourceId: record.resourceId };
   }
 
@@ -167,16 +172,49 @@ export class IdempotencyService implements OnModuleDestroy {
     requestId: string,
     onRefusal: (manager: EntityManager) => Promise<void>,
   ): Promise<never> {
-    if (isDefinitiveRefusal(error)) {
-      await this.db.transaction(async (manager) => {
+    if (!isDefinitiveRefusal(error)) {
+      await this.release(record);
+      throw outcomeUnknown(error, record.resourceId);
+    }
+    await this.recording(record, () =>
+      this.db.transaction(async (manager) => {
         await onRefusal(manager);
         const answer = errorAnswer(error, requestId);
-        await this.records.complete(manager, record.id, answer.status, answer.body, this.clock.now());
-      });
-      throw error;
+        await this.complete(manager, record, answer.status, answer.body);
+      }),
+    );
+    throw error;
+  }
+
+  /**
+   * Records what QBank answered (`record`: the transaction that does). Should that fail, QBank has the
+   * request but the gateway has not written down its answer: the record is released (QBank answers the
+   * same key with the same result) and the caller told to retry later.
+   */
+  async recording<T>(record: IdempotencyRecord, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof TakenOver) throw inFlight(error.resourceId);
+      this.logger.error(
+        { err: error, operation: record.operation, resource_id: record.resourceId },
+        "QBank's answer not recorded; the record is left to a retry",
+      );
+      await this.release(record);
+      throw new UpstreamUnavailableError(
+        "QBank's answer could not be recorded yet; the outcome is kept: retry with the same Idempotency-Key",
+        2,
+      );
     }
-    await this.db.transaction((manager) => this.records.release(manager, record.id, this.clock.now()));
-    throw outcomeUnknown(error, record.resourceId);
+  }
+
+  /** Ends this holder's lease at once, best effort (should the database be down, the lease simply expires). */
+  private async release(record: IdempotencyRecord): Promise<void> {
+    await this.db
+      .transaction((manager) => this.records.release(manager, record, this.clock.now()))
+      .catch((err: unknown) =>
+        this.logger.warn({ err, resource_id: record.resourceId }, 'idempotency record not released; its lease will expire'),
+      );
   }
 
   /** Records left in flight by a holder that is gone, for the recovery job. */
@@ -200,6 +238,36 @@ export class IdempotencyService implements OnModuleDestroy {
     return new Date(now.getTime() + this.config.idempotency.leaseSeconds * 1000);
   }
 }
+
+const fingerprintOf = (call: IdempotentCall, request: object): string =>
+  createHash('sha256')
+    .update(`${call.operation}\n${canonicalJson(request)}`)
+    .digest('hex');
+
+/** What a stored record answers by itself: a mismatch (another body), or, once completed, its stored answer. */
+function answered(existing: IdempotencyRecord, call: IdempotentCall, fingerprint: string): Claim | undefined {
+  if (existing.fingerprint !== fingerprint || existing.operation !== call.operation)
+    return { kind: 'mismatch', resourceId: existing.resourceId };
+  if (existing.state !== 'completed') return undefined;
+  const body = JSON.parse(existing.responseBody ?? 'null') as unknown;
+  return { kind: 'replay', answer: { status: existing.responseStatus ?? 200, body, replayed: true, resourceId: existing.resourceId } };
+}
+
+/** Another holder took the record over while this one waited on QBank. */
+class TakenOver extends Error {
+  constructor(readonly resourceId: string) {
+    super('the idempotency record was taken over by another holder');
+  }
+}
+
+const inFlight = (resourceId: string): GatewayProblem =>
+  new GatewayProblem(
+    409,
+    'idempotency-conflict',
+    'Idempotency conflict',
+    'A request with this Idempotency-Key is still being processed; poll its transaction_id',
+    resourceId,
+  );
 
 /** QBank refused the request itself (contract §7): the only failures stored as final answers. */
 export function isDefinitiveRefusal(error: unknown): boolean {

@@ -56,8 +56,13 @@ export class MetricsService implements QBankCallObserver {
   });
   readonly webhooks = new Counter({
     name: 'gateway_webhook_deliveries_total',
-    help: 'QBank webhook deliveries by outcome (applied, pending, duplicate, rejected)',
+    help: 'QBank webhook deliveries by outcome (applied, unchanged, refused, pending, duplicate, rejected: a bad signature or body)',
     labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookRefusals = new Counter({
+    name: 'gateway_webhook_refusals_total',
+    help: 'Signed QBank webhooks not applied because their amount or currency differs from the stored payment',
     registers: [this.registry],
   });
   readonly syncRuns = new Counter({

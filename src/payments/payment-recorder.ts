@@ -15,6 +15,9 @@ import { PaymentLimits } from './payment-limits.js';
 import { PaymentRepository } from './payment.repository.js';
 import { transition, type PaymentState } from './payment-state.js';
 
+/** What became of a webhook: it changed the payment's status, changed nothing, or contradicted the payment. */
+export type WebhookResult = 'applied' | 'unchanged' | 'refused';
+
 /** One status a payment took, as someone reported it. */
 export interface StatusStep {
   status: PaymentState;
@@ -50,8 +53,8 @@ export class PaymentRecorder {
     private readonly db: Database,
   ) {}
 
-  /** New payments (and their ACH batch), each P_PENDING, with their `payment.created` audit events. */
-  async created(manager: EntityManager, payments: PaymentEntity[], by: AuditActor, batch?: PaymentBatch): Promise<void> {
+  /** New payments (and their ACH batch), each P_PENDING, with their `payment.created` audit events; returns their history. */
+  async created(manager: EntityManager, payments: PaymentEntity[], by: AuditActor, batch?: PaymentBatch): Promise<PaymentStatusChange[]> {
     const history = payments.map((p) => historyEntry(p.paymentId, { status: p.status, at: p.createdAt }, 'gateway'));
     await this.payments.insert(manager, payments, history, batch);
     await this.ledger.append(
@@ -67,6 +70,7 @@ export class PaymentRecorder {
         }),
       ),
     );
+    return history;
   }
 
   /**
@@ -140,20 +144,22 @@ export class PaymentRecorder {
       .map((step) => ({ status: step.status, at: new Date(step.at) }));
     if (!steps.some((s) => s.status === qbank.status)) steps.push({ status: qbank.status, at: new Date(qbank.updated_at) });
     for (const step of steps) if (step.status === 'P_FAILED') step.detail = qbank.failure_reason ?? null;
-    return this.advance(manager, payment, steps, source, by, qbank.payment_id);
+    return this.advance(manager, payment, steps, source, by, qbank.payment_id.toLowerCase());
   }
 
   /**
    * Applies the webhooks waiting for this payment (it has its QBank id), each once: an event whose amount
    * or currency differs from the stored payment is refused — kept, with why, audited and counted — never
-   * applied. Returns the history entries written.
+   * applied. Returns what became of each event, by its id.
    */
-  async applyWaitingWebhooks(manager: EntityManager, payment: PaymentEntity, by: AuditActor): Promise<PaymentStatusChange[]> {
-    if (!payment.qbankPaymentId) return [];
-    const changes: PaymentStatusChange[] = [];
-    for (const event of await this.inbox.waiting(manager, [payment.qbankPaymentId]))
-      changes.push(...(await this.applyWebhook(manager, payment, event, by)));
-    return changes;
+  async applyWaitingWebhooks(manager: EntityManager, payment: PaymentEntity, by: AuditActor): Promise<Map<string, WebhookResult>> {
+    const results = new Map<string, WebhookResult>();
+    if (!payment.qbankPaymentId) return results;
+    for (const event of await this.inbox.waiting(manager, [payment.qbankPaymentId])) {
+      const result = await this.applyWebhook(manager, payment, event, by);
+      if (result) results.set(event.id, result);
+    }
+    return results;
   }
 
   /**
@@ -163,15 +169,16 @@ export class PaymentRecorder {
    * event it could not place yet: each of the two then reads what the other committed before it, so an
    * event arriving meanwhile is applied by one of them — and, as events are claimed first, by one only.
    * (Checking inside the recording transaction would miss it: neither sees the other's uncommitted rows.)
+   * Returns what became of each event applied, by its id.
    */
-  async applyEarlyWebhooks(qbankPaymentIds: string[]): Promise<number> {
-    let changes = 0;
+  async applyEarlyWebhooks(qbankPaymentIds: string[]): Promise<Map<string, WebhookResult>> {
+    const results = new Map<string, WebhookResult>();
     for (const qbankPaymentId of await this.inbox.withWaiting(qbankPaymentIds))
-      changes += await this.db.transaction(async (manager) => {
+      await this.db.transaction(async (manager) => {
         const [payment] = await this.payments.forUpdate(manager, { qbankPaymentId });
-        return payment ? (await this.applyWaitingWebhooks(manager, payment, QBANK)).length : 0;
+        if (payment) for (const [id, result] of await this.applyWaitingWebhooks(manager, payment, QBANK)) results.set(id, result);
       });
-    return changes;
+    return results;
   }
 
   private async applyWebhook(
@@ -179,12 +186,12 @@ export class PaymentRecorder {
     payment: PaymentEntity,
     event: WebhookEventEntity,
     by: AuditActor,
-  ): Promise<PaymentStatusChange[]> {
+  ): Promise<WebhookResult | undefined> {
     const reported = (JSON.parse(event.payload) as { data?: { payment?: WebhookPayment } }).data?.payment ?? {};
     const refusal = contradiction(payment, reported);
-    if (!(await this.inbox.claim(manager, event.id, this.clock.now(), refusal))) return [];
+    if (!(await this.inbox.claim(manager, event.id, this.clock.now(), refusal))) return undefined; // another transaction has it
     if (refusal) {
-      this.metrics.webhooks.labels('mismatch').inc();
+      this.metrics.webhookRefusals.inc();
       this.logger.warn(
         { payment_id: payment.paymentId, webhook_event_id: event.eventId, refusal },
         'webhook refused: it contradicts the stored payment',
@@ -200,16 +207,11 @@ export class PaymentRecorder {
           detail: { webhook_event_id: event.eventId, status: event.status, refusal },
         }),
       ]);
-      return [];
+      return 'refused';
     }
     const at = reported.updated_at ? new Date(reported.updated_at) : event.receivedAt;
-    return this.advance(
-      manager,
-      payment,
-      [{ status: event.status as PaymentStatus, at, detail: reported.failure_reason ?? null }],
-      'webhook',
-      by,
-    );
+    const step = { status: event.status as PaymentStatus, at, detail: reported.failure_reason ?? null };
+    return (await this.advance(manager, payment, [step], 'webhook', by)).length > 0 ? 'applied' : 'unchanged';
   }
 }
 

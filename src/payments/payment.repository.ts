@@ -11,6 +11,13 @@ import { batchView, paymentView, type BatchView, type PaymentView } from './paym
 /** Rows per INSERT: an ACH batch holds up to 1,000 payments (21 columns each). */
 const INSERT_CHUNK = 200;
 
+/** The payments a request recorded (one, or an ACH batch's entries in order), with their history and batch. */
+export interface RecordedPayments {
+  payments: PaymentEntity[];
+  history: PaymentStatusChange[];
+  batch: PaymentBatch | null;
+}
+
 /** What changes on a payment row when its status moves or QBank names it. */
 export type PaymentUpdate = Pick<PaymentEntity, 'status' | 'failureReason' | 'qbankPaymentId' | 'updatedAt'>;
 
@@ -54,9 +61,16 @@ export class PaymentRepository {
     await manager.update(PaymentBatch, { batchId }, { qbankBatchId });
   }
 
-  /** Whether a payment or an ACH batch with this id was recorded. */
-  async recorded(manager: EntityManager, id: string): Promise<boolean> {
-    return (await manager.existsBy(PaymentEntity, { paymentId: id })) || (await manager.existsBy(PaymentBatch, { batchId: id }));
+  /** What a request recorded under this id (a payment id, or an ACH batch id), if anything. */
+  async recorded(manager: EntityManager, id: string): Promise<RecordedPayments | undefined> {
+    const batch = await manager.findOneBy(PaymentBatch, { batchId: id });
+    const payments = batch ? await this.batchMembers(id, manager) : await manager.findBy(PaymentEntity, { paymentId: id });
+    if (payments.length === 0) return undefined;
+    const history = await manager.find(PaymentStatusChange, {
+      where: { paymentId: In(payments.map((p) => p.paymentId)) },
+      order: { at: 'ASC' },
+    });
+    return { payments, history, batch };
   }
 
   /**
@@ -156,7 +170,8 @@ export class PaymentRepository {
   }
 }
 
-function withHistories(payments: PaymentEntity[], history: PaymentStatusChange[]): PaymentView[] {
+/** Each payment's view with its own history entries (in the order given). */
+export function withHistories(payments: PaymentEntity[], history: PaymentStatusChange[]): PaymentView[] {
   const byPayment = new Map<string, PaymentStatusChange[]>();
   for (const change of history) byPayment.set(change.paymentId, [...(byPayment.get(change.paymentId) ?? []), change]);
   return payments.map((p) => paymentView(p, byPayment.get(p.paymentId) ?? []));

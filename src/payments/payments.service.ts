@@ -14,13 +14,13 @@ import { IdempotencyService, type Claim } from '../idempotency/idempotency.servi
 import type { IdempotentAnswer, IdempotentCall } from '../idempotency/idempotent-call.js';
 import { TransactionRepository } from '../transactions/transaction.repository.js';
 import { achRequest, pendingAch, pendingTransfer, pendingWire, transferRequest, wireRequest } from './new-payments.js';
-import type { PaymentEntity, StatusSource } from './payment.entity.js';
+import type { PaymentBatch, PaymentEntity, StatusSource } from './payment.entity.js';
 import { PaymentLimits, utcDay } from './payment-limits.js';
 import { PaymentRecorder } from './payment-recorder.js';
-import { PaymentRepository } from './payment.repository.js';
+import { PaymentRepository, withHistories, type RecordedPayments } from './payment.repository.js';
 import type { CreateAchDto, CreateTransferDto, CreateWireDto } from './payment-requests.dto.js';
 import { isFinal } from './payment-state.js';
-import type { BatchView, PaymentView } from './payment.view.js';
+import { batchView, type BatchView, type PaymentView } from './payment.view.js';
 
 type PaymentOperation = 'wire' | 'transfer' | 'ach';
 type PaymentRequest = WireRequest | TransferRequest | AchBatchRequest;
@@ -54,102 +54,116 @@ export class PaymentsService {
   ) {}
 
   async wire(dto: CreateWireDto, call: IdempotentCall): Promise<IdempotentAnswer> {
-    const claim = await this.db.transaction(async (manager) => {
-      const claim = await this.idempotency.claim(manager, call, dto, wireRequest(dto));
-      const record = await this.unrecorded(manager, claim);
-      if (record) await this.recordPending(manager, call, [pendingWire(dto, call, record.resourceId, this.clock.now())]);
-      return claim;
-    });
-    if (claim.kind !== 'new' && claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(claim);
-    return this.send(claim.record, callerOf(call));
+    const started = await this.claimAndRecord(call, dto, wireRequest(dto), (id, now) => ({ payments: [pendingWire(dto, call, id, now)] }));
+    if (started.claim.kind !== 'new' && started.claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(started.claim);
+    return this.send(started.claim.record, callerOf(call), 'api', started.recorded);
   }
 
   async transfer(dto: CreateTransferDto, call: IdempotentCall): Promise<IdempotentAnswer> {
-    const claim = await this.db.transaction(async (manager) => {
-      const claim = await this.idempotency.claim(manager, call, dto, transferRequest(dto));
-      const record = await this.unrecorded(manager, claim);
-      if (record) await this.recordPending(manager, call, [pendingTransfer(dto, call, record.resourceId, this.clock.now())]);
-      return claim;
-    });
-    if (claim.kind !== 'new' && claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(claim);
-    return this.send(claim.record, callerOf(call));
+    const started = await this.claimAndRecord(call, dto, transferRequest(dto), (id, now) => ({
+      payments: [pendingTransfer(dto, call, id, now)],
+    }));
+    if (started.claim.kind !== 'new' && started.claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(started.claim);
+    return this.send(started.claim.record, callerOf(call), 'api', started.recorded);
   }
 
   async ach(dto: CreateAchDto, call: IdempotentCall): Promise<IdempotentAnswer> {
-    const claim = await this.db.transaction(async (manager) => {
-      const claim = await this.idempotency.claim(manager, call, dto, achRequest(dto));
-      const record = await this.unrecorded(manager, claim);
-      if (record) {
-        const { batch, entries } = pendingAch(dto, call, record.resourceId, this.clock.now());
-        await this.recordPending(manager, call, entries, batch);
-      }
-      return claim;
+    const started = await this.claimAndRecord(call, dto, achRequest(dto), (id, now) => {
+      const { batch, entries } = pendingAch(dto, call, id, now);
+      return { payments: entries, batch };
     });
-    if (claim.kind !== 'new' && claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(claim);
-    return this.send(claim.record, callerOf(call));
+    if (started.claim.kind !== 'new' && started.claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(started.claim);
+    return this.send(started.claim.record, callerOf(call), 'api', started.recorded);
   }
 
   /**
-   * The claimed record when its payments are still to be recorded: a new one, or — on a retry that took
-   * over a record — one whose payments never were (every check of a fresh request then applies).
+   * Phase 1, in one transaction: claims the caller's key and, for a record to send, records its pending
+   * payments (`pending` builds them with the record's id) with their history and audit events, and
+   * reserves the caller's limits — a refusal rolls all of it back. A retry that took a record over finds
+   * its payments recorded already (a record written by an earlier version of the gateway, which committed
+   * the claim on its own, may lack them: they are recorded then, every check of a fresh request with them).
    */
-  private async unrecorded(manager: EntityManager, claim: Claim): Promise<IdempotencyRecord | undefined> {
-    if (claim.kind === 'new') return claim.record;
-    if (claim.kind === 'takeover' && !(await this.payments.recorded(manager, claim.record.resourceId))) return claim.record;
-    return undefined;
-  }
-
-  /** Phase 1's record: the pending payments (and their batch), the caller's limits reserved for them. */
-  private async recordPending(
-    manager: EntityManager,
+  private async claimAndRecord(
     call: IdempotentCall,
-    payments: PaymentEntity[],
-    batch?: Parameters<PaymentRecorder['created']>[3],
-  ): Promise<void> {
-    const [first] = payments;
-    await this.recorder.created(manager, payments, callerOf(call), batch);
-    // A refusal rolls back the payments, the reservation and the key's record together: nothing was sent.
-    await this.limits.reserve(
-      manager,
-      call.caller,
-      first!.type,
-      payments.map((p) => p.amountMinor),
-      utcDay(first!.createdAt),
-    );
+    dto: object,
+    upstream: PaymentRequest,
+    pending: (resourceId: string, now: Date) => { payments: PaymentEntity[]; batch?: PaymentBatch },
+  ): Promise<{ claim: Claim; recorded?: RecordedPayments }> {
+    const answered = await this.idempotency.answered(call, dto);
+    if (answered) return { claim: answered };
+    return this.db.transaction(async (manager) => {
+      const claim = await this.idempotency.claim(manager, call, dto, upstream);
+      if (claim.kind !== 'new' && claim.kind !== 'takeover') return { claim };
+      const recorded = claim.kind === 'takeover' ? await this.payments.recorded(manager, claim.record.resourceId) : undefined;
+      if (recorded) return { claim, recorded };
+      const { payments, batch } = pending(claim.record.resourceId, this.clock.now());
+      const history = await this.recorder.created(manager, payments, callerOf(call), batch);
+      await this.limits.reserve(
+        manager,
+        call.caller,
+        payments[0]!.type,
+        payments.map((p) => p.amountMinor),
+        utcDay(payments[0]!.createdAt),
+      );
+      return { claim, recorded: { payments, history, batch: batch ?? null } };
+    });
   }
 
   /**
    * Phases 2 and 3 for a claimed record: QBank is sent the request sealed in the record, with the record's
-   * upstream key; its answer is recorded with the stored answer in one transaction. A definitive refusal
-   * fails the payments and is stored too; any other failure leaves the record for a retry or the recovery
-   * job, and the caller is told to retry later.
+   * upstream key; its answer is recorded — the payments, their history, their audit events and the stored
+   * answer — in one transaction. `recorded`: the payments as phase 1 left them (read again when the record
+   * comes from elsewhere: a takeover, the recovery job). A definitive refusal fails the payments and is
+   * stored too; any other failure leaves the record for a retry or the recovery job, and the caller is told
+   * to retry later.
    */
-  async send(record: IdempotencyRecord, by: AuditActor, source: StatusSource = 'api'): Promise<IdempotentAnswer> {
+  async send(
+    record: IdempotencyRecord,
+    by: AuditActor,
+    source: StatusSource = 'api',
+    recorded?: RecordedPayments,
+  ): Promise<IdempotentAnswer> {
     const operation = record.operation as PaymentOperation;
-    const request = this.idempotency.upstreamRequest<PaymentRequest>(record);
     let result: QBankResult<Unstamped<Payment> | Unstamped<AchBatch>>;
     try {
+      const request = this.idempotency.upstreamRequest<PaymentRequest>(record);
       result = await this.upstream.run((context) => this.post(operation, request, record.upstreamKey, context));
     } catch (error) {
-      return this.idempotency.failed(record, error, by.requestId ?? randomUUID(), (manager) => this.refused(manager, record, error, by));
+      return this.idempotency.failed(record, error, by.requestId ?? randomUUID(), (manager) =>
+        this.refused(manager, record, error, by, source),
+      );
     }
     const recordedBy = { ...by, upstreamRequestId: result.requestId };
-    const { answer, qbankPaymentIds } = await this.db.transaction(async (manager) => {
-      const recorded =
-        operation === 'ach'
-          ? await this.applyBatchAnswer(manager, record.resourceId, result.data as Unstamped<AchBatch>, source, recordedBy)
-          : await this.applyPaymentAnswer(manager, record.resourceId, result.data as Unstamped<Payment>, source, recordedBy);
-      // The answer carries the audit fields of the request that initiated the payment.
-      const stamped = stampAuditFields(recorded.view, {
-        timestamp: this.clock.now().toISOString(),
-        actor: recorded.initiator.actor,
-        request_id: recorded.initiator.requestId,
-      });
-      return {
-        answer: await this.idempotency.complete(manager, record, ANSWER_STATUS[operation], stamped),
-        qbankPaymentIds: recorded.qbankPaymentIds,
-      };
-    });
+    const { answer, qbankPaymentIds } = await this.idempotency.recording(record, () =>
+      this.db.transaction(async (manager) => {
+        // No one else writes these payments meanwhile: QBank's ids, by which webhooks and status reads find
+        // them, are only recorded here, and the record's holder alone completes it (see `complete`).
+        const { payments, history, batch } = recorded ?? (await this.payments.recorded(manager, record.resourceId))!;
+        const ach = batch ? (result.data as Unstamped<AchBatch>) : undefined;
+        const answers = ach ? ach.payments : [result.data as Unstamped<Payment>];
+        if (batch && ach) {
+          batch.qbankBatchId = ach.batch_id.toLowerCase();
+          await this.payments.setQBankBatchId(manager, batch.batchId, batch.qbankBatchId);
+        }
+        const changes = [...history];
+        for (const [index, payment] of payments.entries()) {
+          const answer = answers[index];
+          if (answer) changes.push(...(await this.recorder.applyQBank(manager, payment, answer, source, recordedBy)));
+        }
+        const views = withHistories(payments, changes);
+        const view = batch ? batchView(batch, views) : views[0]!;
+        // The answer carries the audit fields of the request that initiated the payment.
+        const stamped = stampAuditFields(view, {
+          timestamp: this.clock.now().toISOString(),
+          actor: payments[0]!.actor,
+          request_id: payments[0]!.requestId,
+        });
+        return {
+          answer: await this.idempotency.complete(manager, record, ANSWER_STATUS[operation], stamped),
+          qbankPaymentIds: answers.map((a) => a.payment_id.toLowerCase()),
+        };
+      }),
+    );
     // Webhooks that overtook QBank's answer waited for it to commit. The answer is stored already: should
     // this fail, the webhooks stay stored for the next status read or QBank's next delivery to apply.
     await this.recorder
@@ -176,44 +190,17 @@ export class PaymentsService {
     }
   }
 
-  private async applyPaymentAnswer(
-    manager: EntityManager,
-    paymentId: string,
-    qbank: Unstamped<Payment>,
-    source: StatusSource,
-    by: AuditActor,
-  ) {
-    const [payment] = await this.payments.forUpdate(manager, { paymentId });
-    await this.recorder.applyQBank(manager, payment!, qbank, source, by);
-    return { view: (await this.payments.view(paymentId, manager))!, initiator: payment!, qbankPaymentIds: [qbank.payment_id] };
-  }
-
-  private async applyBatchAnswer(
-    manager: EntityManager,
-    batchId: string,
-    qbank: Unstamped<AchBatch>,
-    source: StatusSource,
-    by: AuditActor,
-  ) {
-    await this.payments.setQBankBatchId(manager, batchId, qbank.batch_id);
-    const entries = await this.payments.forUpdate(manager, { batchId });
-    for (const [index, entry] of entries.entries()) {
-      const answer = qbank.payments[index];
-      if (answer) await this.recorder.applyQBank(manager, entry, answer, source, by);
-    }
-    return {
-      view: (await this.payments.batchView(batchId, manager))!,
-      initiator: entries[0]!,
-      qbankPaymentIds: qbank.payments.map((p) => p.payment_id),
-    };
-  }
-
   /** QBank refused the request itself: its payments fail (giving their limits back). */
-  private async refused(manager: EntityManager, record: IdempotencyRecord, error: unknown, by: AuditActor): Promise<void> {
+  private async refused(
+    manager: EntityManager,
+    record: IdempotencyRecord,
+    error: unknown,
+    by: AuditActor,
+    source: StatusSource,
+  ): Promise<void> {
     const reason = `QBank refused the request: ${(error as { errorCode?: string }).errorCode ?? ''}: ${(error as Error).message}`;
-    const where = record.operation === 'ach' ? { batchId: record.resourceId } : { paymentId: record.resourceId };
-    for (const payment of await this.payments.forUpdate(manager, where))
-      await this.recorder.advance(manager, payment, [{ status: 'P_FAILED', at: this.clock.now(), detail: reason }], 'api', by);
+    for (const payment of (await this.payments.recorded(manager, record.resourceId))!.payments)
+      await this.recorder.advance(manager, payment, [{ status: 'P_FAILED', at: this.clock.now(), detail: reason }], source, by);
   }
 
   /** A payment or an ACH batch, refreshed from QBank when it is not final yet. */

@@ -59,15 +59,17 @@ export class PositivePayService {
 
   async create(dto: CreatePositivePayIssueDto, call: IdempotentCall): Promise<IdempotentAnswer> {
     const request = issueRequest(dto);
-    const claim = await this.db.transaction(async (manager) => {
-      const claim = await this.idempotency.claim(manager, call, dto, request);
-      const record =
-        claim.kind === 'new' || (claim.kind === 'takeover' && !(await this.issues.exists(manager, claim.record.resourceId)))
-          ? claim.record
-          : undefined;
-      if (record) await this.issues.insert(manager, this.received(record.resourceId, request, call));
-      return claim;
-    });
+    const claim =
+      (await this.idempotency.answered(call, dto)) ??
+      (await this.db.transaction(async (manager) => {
+        const claim = await this.idempotency.claim(manager, call, dto, request);
+        const record =
+          claim.kind === 'new' || (claim.kind === 'takeover' && !(await this.issues.exists(manager, claim.record.resourceId)))
+            ? claim.record
+            : undefined;
+        if (record) await this.issues.insert(manager, this.received(record.resourceId, request, call));
+        return claim;
+      }));
     if (claim.kind !== 'new' && claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(claim);
     return this.send(claim.record, { sub: call.caller.sub, requestId: call.requestId });
   }
@@ -90,24 +92,26 @@ export class PositivePayService {
 
   /** Phases 2 and 3 for a claimed record (re-driven alone by a retry's takeover and by the recovery job). */
   async send(record: IdempotencyRecord, by: AuditActor): Promise<IdempotentAnswer> {
-    const request = this.idempotency.upstreamRequest<PositivePayIssueRequest>(record);
     let answer: Unstamped<PositivePayIssue>;
     try {
+      const request = this.idempotency.upstreamRequest<PositivePayIssueRequest>(record);
       answer = (await this.upstream.run((context) => this.qbank.createPositivePayIssue(request, record.upstreamKey, context))).data;
     } catch (error) {
       return this.idempotency.failed(record, error, by.requestId ?? randomUUID(), (manager) =>
         this.issues.update(manager, record.resourceId, { status: 'REFUSED', updatedAt: this.clock.now() }),
       );
     }
-    return this.db.transaction(async (manager) => {
-      const issue = await this.recordAnswer(manager, record.resourceId, answer);
-      const body = stampAuditFields(view(issue), {
-        timestamp: this.clock.now().toISOString(),
-        actor: issue.actor,
-        request_id: issue.requestId,
-      });
-      return this.idempotency.complete(manager, record, 202, body);
-    });
+    return this.idempotency.recording(record, () =>
+      this.db.transaction(async (manager) => {
+        const issue = await this.recordAnswer(manager, record.resourceId, answer);
+        const body = stampAuditFields(view(issue), {
+          timestamp: this.clock.now().toISOString(),
+          actor: issue.actor,
+          request_id: issue.requestId,
+        });
+        return this.idempotency.complete(manager, record, 202, body);
+      }),
+    );
   }
 
   async get(issueId: string): Promise<IssueView> {

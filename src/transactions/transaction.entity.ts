@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { minorUnits } from '../common/money.js';
 
-/** A posted transaction (table `transactions`), upserted by QBank's id; its three dates in their own types. */
+/** A posted transaction (table `transactions`), stored once by QBank's id; its three dates in their own types. */
 @Entity('transactions')
 export class TransactionEntity {
   @PrimaryColumn({ name: 'transaction_id', type: 'varchar' }) transactionId!: string;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { dateRange } from '../common/date-range.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
@@ -59,7 +59,7 @@ const view = (t: TransactionEntity): TransactionView => ({
   check_number: t.checkNumber,
 });
 
-/** The synced transactions (table `transactions`), upserted by QBank's id. */
+/** The synced transactions (table `transactions`), inserted once by QBank's id. */
 @Injectable()
 export class TransactionRepository {
   constructor(private readonly db: Database) {}
@@ -125,23 +125,20 @@ export class TransactionRepository {
     return latest?.postingDate ?? null;
   }
 
-  /**
-   * Inserts the rows not stored yet (a re-read overlap changes nothing); answers how many were new. One sync
-   * of transactions runs at a time (its lease), so what is not stored now is not being stored by anyone else.
-   */
+  /** Inserts the rows not stored yet (a re-read overlap changes nothing); answers how many were new. */
   async insertNew(manager: EntityManager, rows: TransactionEntity[]): Promise<number> {
     let inserted = 0;
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK);
-      const ids = chunk.map((t) => t.transactionId);
-      const stored = new Set(
-        (await manager.find(TransactionEntity, { select: { transactionId: true }, where: { transactionId: In(ids) } })).map(
-          (t) => t.transactionId,
-        ),
-      );
-      const fresh = chunk.filter((t) => !stored.has(t.transactionId));
-      if (fresh.length > 0) await manager.createQueryBuilder().insert().into(TransactionEntity).values(fresh).updateEntity(false).execute();
-      inserted += fresh.length;
+      const values = rows.slice(i, i + INSERT_CHUNK);
+      const [sql, parameters] = manager
+        .createQueryBuilder()
+        .insert()
+        .into(TransactionEntity)
+        .values(values)
+        .orIgnore()
+        .getQueryAndParameters();
+      // TypeORM's InsertResult does not say how many rows ON CONFLICT DO NOTHING inserted; the driver's row count does.
+      inserted += (await manager.queryRunner!.query(sql, parameters, true)).affected ?? 0;
     }
     return inserted;
   }

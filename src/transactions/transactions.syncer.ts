@@ -66,7 +66,9 @@ export class TransactionsSyncer implements Syncer {
   private async write(rows: Unstamped<Transaction>[], pages: number, progress: RunProgress): Promise<void> {
     const now = this.clock.now();
     const inserted = await this.db.transaction(async (manager) => {
-      const ours = await this.payments.idsByQBankId(manager, [...new Set(rows.flatMap((t) => (t.payment_id ? [t.payment_id] : [])))]);
+      const ours = await this.payments.idsByQBankId(manager, [
+        ...new Set(rows.flatMap((t) => (t.payment_id ? [t.payment_id.toLowerCase()] : []))),
+      ]);
       return this.transactions.insertNew(
         manager,
         rows.map((t) => transactionRow(t, ours, now)),
@@ -95,8 +97,8 @@ export function transactionRow(t: Unstamped<Transaction>, ours: Map<string, stri
     transactionDate: new Date(t.transaction_date),
     valueDate: t.value_date,
     postingDate: new Date(t.posting_date),
-    qbankPaymentId: t.payment_id,
-    paymentId: t.payment_id ? (ours.get(t.payment_id) ?? null) : null,
+    qbankPaymentId: t.payment_id?.toLowerCase() ?? null,
+    paymentId: t.payment_id ? (ours.get(t.payment_id.toLowerCase()) ?? null) : null,
     checkNumber: t.check_number,
     syncedAt: now,
   };

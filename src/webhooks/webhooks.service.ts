@@ -90,21 +90,20 @@ export class WebhooksService {
       refusal: null,
       payload: rawBody!.toString('utf8'),
     };
-    const outcome = await this.db.transaction(async (manager): Promise<WebhookOutcome & { placed: boolean }> => {
+    const stored = await this.db.transaction(async (manager) => {
       // A repeated delivery may be of an event still waiting for its payment: it re-drives it below.
-      if (!(await this.inbox.store(manager, row))) return { received: true, duplicate: true, applied: false, placed: false };
+      if (!(await this.inbox.store(manager, row))) return { duplicate: true, result: undefined };
       const [payment] = await this.payments.forUpdate(manager, { qbankPaymentId });
-      if (!payment) return { received: true, duplicate: false, applied: false, placed: false };
-      const changes = await this.recorder.applyWaitingWebhooks(manager, payment, by);
-      return { received: true, duplicate: false, applied: changes.length > 0, placed: true };
+      return {
+        duplicate: false,
+        result: payment ? (await this.recorder.applyWaitingWebhooks(manager, payment, by)).get(row.id) : undefined,
+      };
     });
     // Not placed yet: QBank's answer naming this payment may have been recorded meanwhile (see
     // applyEarlyWebhooks). Should this fail, QBank's next delivery re-drives it.
-    if (!outcome.placed && (await this.recorder.applyEarlyWebhooks([qbankPaymentId])) > 0) outcome.applied = true;
-    this.metrics.webhooks
-      .labels(outcome.duplicate ? 'duplicate' : outcome.applied ? 'applied' : outcome.placed ? 'unchanged' : 'pending')
-      .inc();
-    return { received: outcome.received, duplicate: outcome.duplicate, applied: outcome.applied };
+    const result = stored.result ?? (await this.recorder.applyEarlyWebhooks([qbankPaymentId])).get(row.id);
+    this.metrics.webhooks.labels(stored.duplicate ? 'duplicate' : (result ?? 'pending')).inc();
+    return { received: true, duplicate: stored.duplicate, applied: result === 'applied' };
   }
 
   private parse(rawBody: Buffer): PaymentStatusUpdate {

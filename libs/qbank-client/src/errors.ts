@@ -31,6 +31,12 @@ export class QBankApiError extends QBankError {
   }
 }
 
+/**
+ * QBank refused the client's token request (a 4xx other than 429: bad credentials, a scope it does not grant):
+ * the gateway's own configuration, never a refusal of the call it wanted the token for.
+ */
+export class QBankTokenError extends QBankApiError {}
+
 /** 409 `application/problem+json`: the same key is still being processed; poll `transaction_id`. */
 export class QBankIdempotencyConflictError extends QBankError {
   readonly kind = 'idempotency-conflict' as const;

@@ -10,6 +10,7 @@ export {
   QBankIdempotencyMismatchError,
   QBankNetworkError,
   QBankTimeoutError,
+  QBankTokenError,
 } from './errors.js';
 export { readAhead } from './read-ahead.js';
 export { QBankUnavailableError, UpstreamGuard, type UpstreamGuardOptions } from './upstream-guard.js';

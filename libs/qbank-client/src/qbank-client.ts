@@ -22,6 +22,7 @@ import {
   QBankIdempotencyMismatchError,
   QBankNetworkError,
   QBankTimeoutError,
+  QBankTokenError,
 } from './errors.js';
 import { QBankRetryPolicy } from './retry-policy.js';
 import { TokenManager, type FetchedToken } from './token-manager.js';
@@ -321,17 +322,23 @@ export class QBankClient {
 
   private async fetchToken(scopes: readonly string[], retries: number): Promise<FetchedToken> {
     const body = new URLSearchParams({ grant_type: 'client_credentials', scope: scopes.join(' ') }).toString();
-    const response = await this.retryPolicy.execute(retries, async () =>
-      successOrThrow(
-        await this.request({
-          method: 'POST',
-          url: `${this.options.baseUrl}/token`,
-          data: body,
-          headers: { authorization: this.basicAuth, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          timeout: this.timeoutMs,
-        }),
-      ),
-    );
+    const response = await this.retryPolicy
+      .execute(retries, async () =>
+        successOrThrow(
+          await this.request({
+            method: 'POST',
+            url: `${this.options.baseUrl}/token`,
+            data: body,
+            headers: { authorization: this.basicAuth, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+            timeout: this.timeoutMs,
+          }),
+        ),
+      )
+      .catch((error: unknown) => {
+        if (error instanceof QBankApiError && error.status >= 400 && error.status < 500 && error.status !== 429)
+          throw new QBankTokenError(error.status, error.errorCode, error.message, error.requestId, error.retryAfterSeconds);
+        throw error;
+      });
     const token = parseJson<{ access_token?: unknown; expires_in?: unknown }>(response);
     if (typeof token.access_token !== 'string' || typeof token.expires_in !== 'number') {
       throw new QBankNetworkError('QBank token answer without access_token or expires_in');

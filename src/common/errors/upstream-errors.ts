@@ -4,6 +4,7 @@ import {
   QBankIdempotencyMismatchError,
   QBankNetworkError,
   QBankTimeoutError,
+  QBankTokenError,
   QBankUnavailableError,
   type QBankError,
 } from '#qbank/client';
@@ -33,6 +34,9 @@ export function fromUpstream(error: QBankError): GatewayError | GatewayProblem {
   if (error instanceof QBankUnavailableError) return new UpstreamUnavailableError(error.message, error.retryAfterSeconds);
   if (error instanceof QBankTimeoutError) return new UpstreamTimeoutError(error.timeoutMs);
   if (error instanceof QBankNetworkError) return new UpstreamBadGatewayError('QBank could not be reached or answered unreadably');
+  // Checked before other API errors: a refused token is the gateway's configuration, never the call's refusal.
+  if (error instanceof QBankTokenError)
+    return new UpstreamCredentialsError(`token request answered ${error.status}: ${error.message}`, error.errorCode);
   if (error instanceof QBankApiError) {
     if (error.status === 503) {
       return new UpstreamUnavailableError(
