@@ -111,16 +111,6 @@ export class IdempotencyService implements OnModuleDestroy {
   }
 
   /**
-   * The claim of a key whose record is completed already — the stored answer, or a mismatch — read from
-   * committed data, without taking the writer: most retries of a finished request end here. Undefined when
-   * the key is new or in flight (then `claim` decides, in a transaction).
-   */
-  async answered(call: IdempotentCall, request: object): Promise<Claim | undefined> {
-    const existing = await this.records.find(this.db.reader, call.caller.sub, call.key);
-    return existing ? answered(existing, call, fingerprintOf(call, request)) : undefined;
-  }
-
-  /**
    * The answer to a claim that must not be sent (again): the stored answer, or the problem — 409 while the
    * original is in flight, 422 for a key reused with another body.
    */

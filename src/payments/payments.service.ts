@@ -89,8 +89,6 @@ export class PaymentsService {
     upstream: PaymentRequest,
     pending: (resourceId: string, now: Date) => { payments: PaymentEntity[]; batch?: PaymentBatch },
   ): Promise<{ claim: Claim; recorded?: RecordedPayments }> {
-    const answered = await this.idempotency.answered(call, dto);
-    if (answered) return { claim: answered };
     return this.db.transaction(async (manager) => {
       const claim = await this.idempotency.claim(manager, call, dto, upstream);
       if (claim.kind !== 'new' && claim.kind !== 'takeover') return { claim };

@@ -59,17 +59,15 @@ export class PositivePayService {
 
   async create(dto: CreatePositivePayIssueDto, call: IdempotentCall): Promise<IdempotentAnswer> {
     const request = issueRequest(dto);
-    const claim =
-      (await this.idempotency.answered(call, dto)) ??
-      (await this.db.transaction(async (manager) => {
-        const claim = await this.idempotency.claim(manager, call, dto, request);
-        const record =
-          claim.kind === 'new' || (claim.kind === 'takeover' && !(await this.issues.exists(manager, claim.record.resourceId)))
-            ? claim.record
-            : undefined;
-        if (record) await this.issues.insert(manager, this.received(record.resourceId, request, call));
-        return claim;
-      }));
+    const claim = await this.db.transaction(async (manager) => {
+      const claim = await this.idempotency.claim(manager, call, dto, request);
+      const record =
+        claim.kind === 'new' || (claim.kind === 'takeover' && !(await this.issues.exists(manager, claim.record.resourceId)))
+          ? claim.record
+          : undefined;
+      if (record) await this.issues.insert(manager, this.received(record.resourceId, request, call));
+      return claim;
+    });
     if (claim.kind !== 'new' && claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(claim);
     return this.send(claim.record, { sub: call.caller.sub, requestId: call.requestId });
   }
