@@ -28,6 +28,7 @@ export async function removeExpiredAuditEvents(dataSource: DataSource, before: D
   const ledger = new AuditLedger(dataSource, { audit: { enabled: true } } as GatewayConfig, new AuditEventRepository(db));
   return db.transaction(async (manager) => {
     const runner = manager.queryRunner!;
+    // A transaction-local setting (TypeORM has no API for one): the append-only trigger lets deletes through only here.
     if (postgres) await runner.query(`SET LOCAL qbank_gateway.audit_retention = 'on'`);
     else for (const table of ['audit_events', 'audit_checkpoints']) await dropSqliteAppendOnlyTriggers(runner, table);
 

@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 
-/** The database answers a trivial query within the timeout. */
+/**
+ * The database answers a trivial query within the timeout. (Terminus's own TypeOrmHealthIndicator cannot
+ * be used: it `require()`s @nestjs/typeorm, which Nest 12 ships as ESM only.)
+ */
 @Injectable()
 export class DatabaseHealthIndicator {
   constructor(

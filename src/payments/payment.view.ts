@@ -69,7 +69,7 @@ export function paymentView(payment: PaymentEntity, history: PaymentStatusChange
  * A batch's status from its entries': pending until one moves, processing until all are final, then failed
  * when every entry failed and completed when at least one completed (each entry shows its own outcome).
  */
-export function batchStatus(entries: readonly { status: PaymentState }[]): PaymentState {
+function batchStatus(entries: readonly { status: PaymentState }[]): PaymentState {
   if (entries.every((p) => isFinal(p.status))) return entries.some((p) => p.status === 'P_COMPLETED') ? 'P_COMPLETED' : 'P_FAILED';
   return entries.some((p) => p.status !== 'P_PENDING') ? 'P_PROCESSING' : 'P_PENDING';
 }

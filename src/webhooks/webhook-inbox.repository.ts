@@ -13,15 +13,9 @@ export class WebhookInboxRepository {
 
   /** Stores the event unless the same change was already received; answers whether it is new. */
   async store(manager: EntityManager, event: WebhookEventEntity): Promise<boolean> {
-    const [sql, parameters] = manager
-      .createQueryBuilder()
-      .insert()
-      .into(WebhookEventEntity)
-      .values(event)
-      .orIgnore()
-      .getQueryAndParameters();
-    // TypeORM's InsertResult does not say whether ON CONFLICT DO NOTHING inserted; the driver's row count does.
-    return (await manager.queryRunner!.query(sql, parameters, true)).affected === 1;
+    await manager.createQueryBuilder().insert().into(WebhookEventEntity).values(event).orIgnore().execute();
+    // Whichever delivery's row holds the (payment, status) key now is the one that was stored.
+    return (await manager.findOneBy(WebhookEventEntity, { dedupeKey: event.dedupeKey }))?.id === event.id;
   }
 
   /** Events of these QBank payments neither applied nor refused yet. */
