@@ -4,7 +4,9 @@ import { ClsModule } from 'nestjs-cls';
 import { QBankClientModule } from '#qbank/client';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { ApprovalsModule } from './approvals/approvals.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { GrantsModule } from './auth/grants.module.js';
 import { BalancesModule } from './balances/balances.module.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
@@ -79,10 +81,12 @@ export class AppModule {
         AuditModule,
         MetricsModule,
         AuthModule,
+        GrantsModule,
         HealthModule,
         IdempotencyModule,
         BalancesModule,
         PaymentsModule,
+        ApprovalsModule,
         TransfersModule,
         PositivePayModule,
         WebhooksModule,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MoreThan } from 'typeorm';
+import { And, In, MoreThan, type FindOperator } from 'typeorm';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { NotFoundError } from '../common/errors/gateway-errors.js';
 import { Database } from '../database/database.js';
@@ -36,10 +36,14 @@ const view = (a: AccountEntity): AccountView => ({
 export class AccountRepository {
   constructor(private readonly db: Database) {}
 
-  async list(limit: number, cursor: string | undefined): Promise<{ data: AccountView[]; next_cursor: string | null }> {
+  /** A page of accounts; `readable`: only these (a caller's grant), undefined for all. */
+  async list(limit: number, cursor: string | undefined, readable?: string[]): Promise<{ data: AccountView[]; next_cursor: string | null }> {
     const after = decodeCursor(cursor, ['uuid'])?.[0];
+    const conditions: FindOperator<string>[] = [];
+    if (readable) conditions.push(In(readable) as FindOperator<string>);
+    if (after !== undefined) conditions.push(MoreThan(String(after)));
     const rows = await this.db.reader.find(AccountEntity, {
-      where: after === undefined ? {} : { accountId: MoreThan(after) },
+      where: conditions.length ? { accountId: And(...conditions) } : {},
       order: { accountId: 'ASC' },
       take: limit + 1,
     });

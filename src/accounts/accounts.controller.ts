@@ -1,7 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Actor } from '../audit/actor.decorator.js';
+import type { AuditActor } from '../audit/audit-event.factory.js';
+import { AccountGrants } from '../auth/account-grants.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
 import { StandardErrorDto } from '../docs/error.dto.js';
@@ -16,14 +19,20 @@ export class ListAccountsQuery {
 @ApiTags('Accounts')
 @Controller('v1/accounts')
 export class AccountsController {
-  constructor(private readonly accounts: AccountRepository) {}
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly grants: AccountGrants,
+  ) {}
 
   @Get()
   @RequireScope('accounts.read')
   @SyncedData('accounts')
-  @ApiOkResponse({ description: '`{ data, next_cursor }` from the store (synced nightly), ordered by account_id' })
-  list(@Query() query: ListAccountsQuery): Promise<{ data: AccountView[]; next_cursor: string | null }> {
-    return this.accounts.list(query.limit ?? 100, query.cursor);
+  @ApiOkResponse({
+    description:
+      "`{ data, next_cursor }` from the store (synced nightly), ordered by account_id: the accounts the caller's grants let it read",
+  })
+  list(@Query() query: ListAccountsQuery, @Actor() actor: AuditActor): Promise<{ data: AccountView[]; next_cursor: string | null }> {
+    return this.accounts.list(query.limit ?? 100, query.cursor, this.grants.readable(actor));
   }
 
   @Get(':accountId')
@@ -31,7 +40,9 @@ export class AccountsController {
   @SyncedData('accounts')
   @ApiOkResponse({ description: 'One account from the store' })
   @ApiNotFoundResponse({ type: StandardErrorDto })
-  get(@Param('accountId', uuidParam('accountId')) accountId: string): Promise<AccountView> {
+  @ApiForbiddenResponse({ type: StandardErrorDto, description: "Outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)" })
+  get(@Param('accountId', uuidParam('accountId')) accountId: string, @Actor() actor: AuditActor): Promise<AccountView> {
+    this.grants.assertRead(actor, accountId);
     return this.accounts.get(accountId);
   }
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
+  ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -8,6 +9,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Balance } from '#qbank/contract';
+import { Actor } from '../audit/actor.decorator.js';
+import type { AuditActor } from '../audit/audit-event.factory.js';
+import { AccountGrants } from '../auth/account-grants.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
 import { StandardErrorDto } from '../docs/error.dto.js';
@@ -17,7 +21,10 @@ import { BalancesService } from './balances.service.js';
 @ApiTags('Balances')
 @Controller('v1/balances')
 export class BalancesController {
-  constructor(private readonly balances: BalancesService) {}
+  constructor(
+    private readonly balances: BalancesService,
+    private readonly grants: AccountGrants,
+  ) {}
 
   @Get(':accountId')
   @RequireScope('balances.read')
@@ -26,7 +33,9 @@ export class BalancesController {
   @ApiServiceUnavailableResponse({ type: StandardErrorDto, description: 'QBank in maintenance; `Retry-After` says when to retry' })
   @ApiBadGatewayResponse({ type: StandardErrorDto, description: 'QBank unreachable or answering garbage' })
   @ApiGatewayTimeoutResponse({ type: StandardErrorDto, description: 'QBank did not answer in time' })
-  get(@Param('accountId', uuidParam('accountId')) accountId: string): Promise<Balance> {
+  @ApiForbiddenResponse({ type: StandardErrorDto, description: "Outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`); QBank is not asked" })
+  get(@Param('accountId', uuidParam('accountId')) accountId: string, @Actor() actor: AuditActor): Promise<Balance> {
+    this.grants.assertRead(actor, accountId);
     return this.balances.balance(accountId);
   }
 }

@@ -18,6 +18,8 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { parse } from 'yaml';
+import { parseApprovalPolicies, type ApprovalPolicy } from '../approvals/approval-policy.js';
+import { parseGrants, type GrantsTable } from '../auth/grants.js';
 import { parseSealingKeys } from '../idempotency/request-sealer.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -110,6 +112,15 @@ export class PaymentsConfig {
   @IsInt() @Min(1) @Max(86_400) recoveryIntervalSeconds!: number;
 }
 
+export class ApprovalsConfig {
+  /** How often the expiry job ends payments whose approval window has passed. */
+  @IsInt() @Min(1) @Max(86_400) expiryIntervalSeconds!: number;
+  /** A policy without `expires_after_hours`: the payment expires this long after it was initiated. */
+  @IsInt() @Min(1) @Max(24 * 31) defaultExpiryHours!: number;
+  /** From `approvals.yaml`, validated by `parseApprovalPolicies`. */
+  policies!: ApprovalPolicy[];
+}
+
 export class WebhooksConfig {
   @IsInt() @Min(1) @Max(3600) toleranceSeconds!: number;
 }
@@ -167,11 +178,16 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => BalancesConfig) balances!: BalancesConfig;
   @ValidateNested() @Type(() => IdempotencyConfig) idempotency!: IdempotencyConfig;
   @ValidateNested() @Type(() => PaymentsConfig) payments!: PaymentsConfig;
+  @ValidateNested() @Type(() => ApprovalsConfig) approvals!: ApprovalsConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks!: WebhooksConfig;
   @ValidateNested() @Type(() => SyncConfig) sync!: SyncConfig;
   @ValidateNested() @Type(() => LimitsConfig) limits!: LimitsConfig;
-  /** Role → scopes, from `config/roles.yaml`. */
+  /** Role → scopes, from `roles.yaml`. */
   roles!: Record<string, string[]>;
+  /** Role and caller → the accounts they may read and debit, from `roles.yaml` (none: every account). */
+  grants?: GrantsTable;
+  /** `CONFIG_DIR`: where `default.yaml`, `roles.yaml` and `approvals.yaml` were read. */
+  configDir!: string;
 }
 
 export class ConfigError extends Error {}
@@ -220,6 +236,8 @@ const ENV: Record<string, string> = {
   'idempotency.retentionHours': 'IDEMPOTENCY_RETENTION_HOURS',
   'idempotency.requestKeys': 'REQUEST_ENCRYPTION_KEYS',
   'payments.recoveryIntervalSeconds': 'PAYMENTS_RECOVERY_INTERVAL_SECONDS',
+  'approvals.expiryIntervalSeconds': 'APPROVALS_EXPIRY_INTERVAL_SECONDS',
+  'approvals.defaultExpiryHours': 'APPROVALS_DEFAULT_EXPIRY_HOURS',
   'webhooks.toleranceSeconds': 'WEBHOOK_TOLERANCE_SECONDS',
   'sync.schedule.accounts': 'SYNC_ACCOUNTS_CRON',
   'sync.schedule.transactions': 'SYNC_TRANSACTIONS_CRON',
@@ -263,6 +281,8 @@ const INTEGER_SETTINGS = new Set([
   'idempotency.leaseSeconds',
   'idempotency.retentionHours',
   'payments.recoveryIntervalSeconds',
+  'approvals.expiryIntervalSeconds',
+  'approvals.defaultExpiryHours',
   'webhooks.toleranceSeconds',
   'sync.leaseSeconds',
   'limits.callerRatePerSecond',
@@ -309,14 +329,36 @@ function describe(errors: ValidationError[], prefix = ''): string[] {
 
 const getPathSafe = (value: unknown): unknown => (typeof value === 'string' && value.length > 60 ? `${value.slice(0, 20)}…` : value);
 
+/** A YAML file of the configuration folder, parsed; a missing or unreadable one is a configuration error naming it. */
+function readYaml(configDir: string, file: string, optional = false): unknown {
+  const path = join(configDir, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(
+      `Invalid configuration:\n  - CONFIG_DIR: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  try {
+    return parse(text) as unknown;
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  - ${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
 /**
- * Reads `config/default.yaml` and `config/roles.yaml`, applies the environment, and validates the
- * result. Throws a `ConfigError` naming every bad setting.
+ * Reads `default.yaml`, `roles.yaml` and `approvals.yaml` of `CONFIG_DIR` (default `./config`), applies
+ * the environment, and validates the result. Throws a `ConfigError` naming every bad setting.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'config'): GatewayConfig {
-  const defaults = parse(readFileSync(join(configDir, 'default.yaml'), 'utf8')) as Tree;
-  const roles = (parse(readFileSync(join(configDir, 'roles.yaml'), 'utf8')) as { roles?: Record<string, string[]> }).roles ?? {};
-  const tree: Tree = { ...defaults, nodeEnv: env.NODE_ENV ?? 'development', roles };
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = env.CONFIG_DIR || 'config'): GatewayConfig {
+  const defaults = (readYaml(configDir, 'default.yaml') ?? {}) as Tree;
+  const roleFile = (readYaml(configDir, 'roles.yaml') ?? {}) as { roles?: Record<string, string[]>; grants?: unknown };
+  const roles = roleFile.roles ?? {};
+  const grants = parseGrants(roleFile.grants, Object.keys(roles));
+  const policies = parseApprovalPolicies(readYaml(configDir, 'approvals.yaml', true), Object.keys(roles));
+  const tree: Tree = { ...defaults, nodeEnv: env.NODE_ENV ?? 'development', roles, configDir };
   setPath(tree, 'sandboxPort', getPath(defaults, 'sandbox.port'));
   delete tree.sandbox;
   for (const [path, name] of Object.entries(ENV)) {
@@ -342,8 +384,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'co
   setPath(tree, 'idempotency.requestKeys', getPath(tree, 'idempotency.requestKeys') ?? DEV_REQUEST_KEYS);
 
   const config = plainToInstance(GatewayConfig, tree);
+  // Parsed already (sets of ids, minor units): kept out of the plain tree class-transformer copies.
+  config.grants = grants.grants;
+  if (config.approvals) config.approvals.policies = policies.policies;
   const problems = describe(validateSync(config, { forbidUnknownValues: false }));
-  problems.push(...policyProblems(config));
+  problems.push(...policyProblems(config), ...grants.problems, ...policies.problems);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
+import { ApprovalDecision, ApprovalRequest } from '../approvals/approval.entity.js';
 import { AuditCheckpoint, AuditEvent } from '../audit/audit-event.entity.js';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { JobLease } from '../leases/job-lease.entity.js';
@@ -19,6 +20,7 @@ import { AuditTrail1764300000000 } from './migrations/1764300000000-audit-trail.
 import { PaymentDailyTotals1764400000000 } from './migrations/1764400000000-payment-daily-totals.js';
 import { PaymentLimitCheck1764500000000 } from './migrations/1764500000000-payment-limit-check.js';
 import { RecoverablePayments1764600000000 } from './migrations/1764600000000-recoverable-payments.js';
+import { TreasuryControls1764700000000 } from './migrations/1764700000000-treasury-controls.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
 export const ENTITIES = [
@@ -36,6 +38,8 @@ export const ENTITIES = [
   SyncRun,
   JobLease,
   PaymentDailyTotal,
+  ApprovalRequest,
+  ApprovalDecision,
 ];
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -45,6 +49,7 @@ export const MIGRATIONS = [
   PaymentDailyTotals1764400000000,
   PaymentLimitCheck1764500000000,
   RecoverablePayments1764600000000,
+  TreasuryControls1764700000000,
 ];
 
 const SQLITE_WAL_CHECKPOINT_PAGES = 16_384;

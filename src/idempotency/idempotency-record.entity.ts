@@ -1,6 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type IdempotencyState = 'in_flight' | 'completed';
+/**
+ * `in_flight`: held by a request (or the recovery job) until its lease expires; `held`: answered but not sent
+ * yet (awaiting approval), its request kept sealed; `completed`: QBank has answered, or never will be asked.
+ */
+export type IdempotencyState = 'in_flight' | 'held' | 'completed';
 
 /** One caller's `Idempotency-Key` for one transactional POST (table `idempotency_records`). */
 @Entity('idempotency_records')

@@ -56,9 +56,27 @@ export class IdempotencyRepository {
 
   /**
    * Stores the final answer for replay and drops the sealed request, if the record is still this holder's
-   * (in flight, at its attempt); false when another took it over meanwhile.
+   * (in flight, at its attempt); false when another took it over meanwhile. A record answered already (a
+   * payment that waited for approval) keeps its first answer.
    */
   async complete(
+    manager: EntityManager,
+    record: Pick<IdempotencyRecord, 'id' | 'attempts' | 'responseStatus'>,
+    status: number,
+    body: unknown,
+    now: Date,
+  ): Promise<boolean> {
+    const answer = record.responseStatus === null ? { responseStatus: status, responseBody: JSON.stringify(body) } : {};
+    const result = await manager.update(
+      IdempotencyRecord,
+      { id: record.id, state: 'in_flight', attempts: record.attempts },
+      { state: 'completed', ...answer, upstreamRequest: null, updatedAt: now },
+    );
+    return result.affected === 1;
+  }
+
+  /** Answers the holder's record without sending it (awaiting approval): the request stays sealed for later. */
+  async hold(
     manager: EntityManager,
     record: Pick<IdempotencyRecord, 'id' | 'attempts'>,
     status: number,
@@ -68,9 +86,23 @@ export class IdempotencyRepository {
     const result = await manager.update(
       IdempotencyRecord,
       { id: record.id, state: 'in_flight', attempts: record.attempts },
-      { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body), upstreamRequest: null, updatedAt: now },
+      { state: 'held', responseStatus: status, responseBody: JSON.stringify(body), updatedAt: now },
     );
     return result.affected === 1;
+  }
+
+  /** A held record taken up to be sent (its approval is complete): in flight, under a new lease; null if not held. */
+  async resume(manager: EntityManager, id: string, leaseExpiresAt: Date, now: Date): Promise<IdempotencyRecord | null> {
+    const record = await manager.findOneBy(IdempotencyRecord, { id, state: 'held' });
+    if (!record) return null;
+    const changes = { state: 'in_flight' as const, leaseExpiresAt, attempts: record.attempts + 1, updatedAt: now };
+    const result = await manager.update(IdempotencyRecord, { id, state: 'held', attempts: record.attempts }, changes);
+    return result.affected === 1 ? Object.assign(record, changes) : null;
+  }
+
+  /** A held record that will never be sent (rejected, expired, cancelled): completed, its sealed request dropped. */
+  async settle(manager: EntityManager, id: string, now: Date): Promise<void> {
+    await manager.update(IdempotencyRecord, { id, state: 'held' }, { state: 'completed', upstreamRequest: null, updatedAt: now });
   }
 
   /**

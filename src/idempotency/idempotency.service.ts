@@ -143,7 +143,12 @@ export class IdempotencyService implements OnModuleDestroy {
    * this transaction must not commit what it recorded a second time — it throws, and the caller is told the
    * request is in flight (its retry gets the other's answer).
    */
-  async complete(manager: EntityManager, record: IdempotencyRecord, status: number, body: unknown): Promise<IdempotentAnswer> {
+  async complete(
+    manager: EntityManager,
+    record: Pick<IdempotencyRecord, 'id' | 'attempts' | 'responseStatus' | 'resourceId'>,
+    status: number,
+    body: unknown,
+  ): Promise<IdempotentAnswer> {
     if (!(await this.records.complete(manager, record, status, body, this.clock.now()))) throw new TakenOver(record.resourceId);
     return { status, body, replayed: false, resourceId: record.resourceId };
   }
@@ -198,6 +203,26 @@ export class IdempotencyService implements OnModuleDestroy {
     }
   }
 
+  /**
+   * Answers a claimed record without sending it (the payment awaits approval), in the caller's transaction:
+   * replays give this answer; `resume` takes the record up to send it, `settle` ends it unsent.
+   */
+  async hold(manager: EntityManager, record: IdempotencyRecord, status: number, body: unknown): Promise<IdempotentAnswer> {
+    if (!(await this.records.hold(manager, record, status, body, this.clock.now()))) throw new TakenOver(record.resourceId);
+    return { status, body, replayed: false, resourceId: record.resourceId };
+  }
+
+  /** A held record, in flight under a new lease, to be sent now (`undefined`: it is not held). */
+  async resume(manager: EntityManager, recordId: string): Promise<IdempotencyRecord | undefined> {
+    const now = this.clock.now();
+    return (await this.records.resume(manager, recordId, this.leaseFrom(now), now)) ?? undefined;
+  }
+
+  /** A held record that will never be sent: completed, keeping its answer, its sealed request dropped. */
+  settle(manager: EntityManager, recordId: string): Promise<void> {
+    return this.records.settle(manager, recordId, this.clock.now());
+  }
+
   /** Ends this holder's lease at once, best effort (should the database be down, the lease simply expires). */
   private async release(record: IdempotencyRecord): Promise<void> {
     await this.db
@@ -238,7 +263,8 @@ const fingerprintOf = (call: IdempotentCall, request: object): string =>
 function answered(existing: IdempotencyRecord, call: IdempotentCall, fingerprint: string): Claim | undefined {
   if (existing.fingerprint !== fingerprint || existing.operation !== call.operation)
     return { kind: 'mismatch', resourceId: existing.resourceId };
-  if (existing.state !== 'completed') return undefined;
+  // Answered: completed, or held (awaiting approval) — then also while its approval sends it.
+  if (existing.responseStatus === null) return undefined;
   const body = JSON.parse(existing.responseBody ?? 'null') as unknown;
   return { kind: 'replay', answer: { status: existing.responseStatus ?? 200, body, replayed: true, resourceId: existing.resourceId } };
 }

@@ -1,11 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PAYMENT_STATES } from './payment-state.js';
 
 export class ListPaymentsQuery {
-  @ApiPropertyOptional({ enum: ['P_PENDING', 'P_PROCESSING', 'P_COMPLETED', 'P_FAILED'] })
+  @ApiPropertyOptional({ enum: PAYMENT_STATES })
   @IsOptional()
-  @IsIn(['P_PENDING', 'P_PROCESSING', 'P_COMPLETED', 'P_FAILED'])
+  @IsIn(PAYMENT_STATES)
   status?: string;
   @ApiPropertyOptional({ enum: ['ACH', 'WIRE', 'TRANSFER'] }) @IsOptional() @IsIn(['ACH', 'WIRE', 'TRANSFER']) type?: string;
   @ApiPropertyOptional({ description: 'Created at or after: a date (whole UTC day) or a date-time' })

@@ -56,6 +56,7 @@ function pending(
     creditorRoutingNumber: null,
     creditorAccountMasked: null,
     creditorAccountType: null,
+    creditorFingerprint: null,
     description: null,
     failureReason: null,
     actor: call.caller.sub,
@@ -67,7 +68,16 @@ function pending(
   } satisfies PaymentEntity);
 }
 
-export const pendingWire = (dto: CreateWireDto, call: IdempotentCall, paymentId: string, now: Date): PaymentEntity =>
+/** A creditor's fingerprint (`BeneficiaryFingerprints.of`). */
+export type Fingerprint = (routingNumber: string, accountNumber: string) => string;
+
+export const pendingWire = (
+  dto: CreateWireDto,
+  call: IdempotentCall,
+  paymentId: string,
+  now: Date,
+  fingerprint: Fingerprint,
+): PaymentEntity =>
   pending(call, paymentId, now, {
     type: 'WIRE',
     amountMinor: parseMinor(dto.amount),
@@ -76,6 +86,7 @@ export const pendingWire = (dto: CreateWireDto, call: IdempotentCall, paymentId:
     creditorName: dto.creditor.name,
     creditorRoutingNumber: dto.creditor.routing_number,
     creditorAccountMasked: maskAccountNumber(dto.creditor.account_number),
+    creditorFingerprint: fingerprint(dto.creditor.routing_number, dto.creditor.account_number),
     description: dto.description ?? null,
   });
 
@@ -95,6 +106,7 @@ export function pendingAch(
   call: IdempotentCall,
   batchId: string,
   now: Date,
+  fingerprint: Fingerprint,
 ): { batch: PaymentBatch; entries: PaymentEntity[] } {
   const batch: PaymentBatch = {
     batchId,
@@ -117,6 +129,7 @@ export function pendingAch(
       creditorRoutingNumber: entry.creditor.routing_number,
       creditorAccountMasked: maskAccountNumber(entry.creditor.account_number),
       creditorAccountType: entry.creditor.account_type,
+      creditorFingerprint: fingerprint(entry.creditor.routing_number, entry.creditor.account_number),
       description: entry.description ?? null,
     }),
   );

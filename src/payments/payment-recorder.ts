@@ -13,7 +13,7 @@ import { WebhookInboxRepository } from '../webhooks/webhook-inbox.repository.js'
 import { PaymentBatch, PaymentEntity, PaymentStatusChange, type StatusSource } from './payment.entity.js';
 import { PaymentLimits } from './payment-limits.js';
 import { PaymentRepository } from './payment.repository.js';
-import { transition, type PaymentState } from './payment-state.js';
+import { givesLimitsBack, transition, type PaymentState } from './payment-state.js';
 
 /** What became of a webhook: it changed the payment's status, changed nothing, or contradicted the payment. */
 export type WebhookResult = 'applied' | 'unchanged' | 'refused';
@@ -111,7 +111,7 @@ export class PaymentRecorder {
     });
     if (changes.length === 0) return [];
     await this.payments.insertHistory(manager, changes);
-    if (payment.status === 'P_FAILED') await this.limits.release(manager, payment);
+    if (givesLimitsBack(payment.status)) await this.limits.release(manager, payment);
     let previous = from;
     await this.ledger.append(
       manager,
@@ -129,6 +129,18 @@ export class PaymentRecorder {
       }),
     );
     return changes;
+  }
+
+  /**
+   * A decision that leaves the payments' status as it is (one approval of several): a history entry each
+   * (with `detail`), in the caller's transaction.
+   */
+  async noted(manager: EntityManager, payments: PaymentEntity[], detail: string, source: StatusSource): Promise<void> {
+    const at = this.clock.now();
+    await this.payments.insertHistory(
+      manager,
+      payments.map((p) => historyEntry(p.paymentId, { status: p.status, at, detail }, source)),
+    );
   }
 
   /** What QBank says of a payment: its id, and each status of its history that is news. */

@@ -21,6 +21,11 @@ const NEXT: Readonly<Record<PaymentState, readonly PaymentState[]>> = {
   P_CANCELLED: [],
 };
 
+export const PAYMENT_STATES = Object.keys(NEXT) as PaymentState[];
+
+/** The states in which a payment will never be sent, or failed: its reservation of the caller's limits is given back. */
+export const givesLimitsBack = (state: PaymentState): boolean => state !== 'P_COMPLETED' && isFinal(state);
+
 export const isFinal = (state: PaymentState): boolean => NEXT[state].length === 0;
 
 /** Whether `to` can follow `from`, directly or through other states. */

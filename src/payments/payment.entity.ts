@@ -21,6 +21,8 @@ export class PaymentEntity {
   /** Only the last four digits are ever stored. */
   @Column({ name: 'creditor_account_masked', type: 'varchar', nullable: true }) creditorAccountMasked!: string | null;
   @Column({ name: 'creditor_account_type', type: 'varchar', nullable: true }) creditorAccountType!: string | null;
+  /** A keyed hash of the creditor's routing and account number (`BeneficiaryFingerprints`): who was paid before. */
+  @Column({ name: 'creditor_fingerprint', type: 'varchar', nullable: true }) creditorFingerprint!: string | null;
   @Column({ type: 'varchar', nullable: true }) description!: string | null;
   @Column({ name: 'failure_reason', type: 'varchar', nullable: true }) failureReason!: string | null;
   @Column({ type: 'varchar' }) actor!: string;
@@ -32,9 +34,10 @@ export class PaymentEntity {
 
 /**
  * `gateway`: recorded before QBank was called; `api`: QBank's answer; `recovery`: QBank's answer to the
- * recovery job's re-send; `poll`: a status read; `webhook`: QBank's notification.
+ * recovery job's re-send; `poll`: a status read; `webhook`: QBank's notification; `approval`: a decision on
+ * a payment awaiting approval (and QBank's answer to the send the last approval made).
  */
-export type StatusSource = 'gateway' | 'api' | 'recovery' | 'poll' | 'webhook';
+export type StatusSource = 'gateway' | 'api' | 'recovery' | 'poll' | 'webhook' | 'approval';
 
 /** Each status a payment took, when, and who said so (table `payment_status_history`). */
 @Entity('payment_status_history')

@@ -78,7 +78,7 @@ export class PaymentRepository {
    * runs one transaction at a time): a webhook and a status poll of one payment take turns, each seeing the
    * other's status.
    */
-  forUpdate(manager: EntityManager, where: FindOptionsWhere<PaymentEntity>): Promise<PaymentEntity[]> {
+  forUpdate(manager: EntityManager, where: FindOptionsWhere<PaymentEntity> | FindOptionsWhere<PaymentEntity>[]): Promise<PaymentEntity[]> {
     return manager.find(PaymentEntity, {
       where,
       order: { batchIndex: 'ASC' },
@@ -128,15 +128,17 @@ export class PaymentRepository {
   }
 
   /**
-   * Stored payments, keyset-paginated: newest first; or, with `updated_since`, the polling feed of changes,
+   * Stored payments (`readable`: on these accounts only; undefined: all), keyset-paginated: newest first; or, with `updated_since`, the polling feed of changes,
    * oldest first (approximate: it follows the gateway's clock, not commit order).
    */
-  async list(query: ListPaymentsQuery): Promise<{ data: PaymentView[]; next_cursor: string | null }> {
+  async list(query: ListPaymentsQuery, readable?: string[]): Promise<{ data: PaymentView[]; next_cursor: string | null }> {
+    if (readable?.length === 0) return { data: [], next_cursor: null };
     const limit = query.limit ?? 100;
     const { from, toExclusive } = dateRange(query.from, query.to);
     const feed = query.updated_since !== undefined;
     const column = feed ? 'p.updated_at' : 'p.created_at';
     const q = this.db.reader.createQueryBuilder(PaymentEntity, 'p');
+    if (readable) q.andWhere('p.debtor_account_id IN (:...readable)', { readable });
     if (query.status) q.andWhere('p.status = :status', { status: query.status });
     if (query.type) q.andWhere('p.type = :type', { type: query.type });
     if (from) q.andWhere('p.created_at >= :from', { from });

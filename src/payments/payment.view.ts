@@ -1,10 +1,14 @@
 import type { PaymentType } from '#qbank/contract';
+import type { ApprovalFields } from '../approvals/approval.view.js';
 import { formatMinor } from '../common/money.js';
 import type { PaymentBatch, PaymentEntity, PaymentStatusChange, StatusSource } from './payment.entity.js';
 import { isFinal, type PaymentState } from './payment-state.js';
 
-/** A payment as the gateway's API shows it (the audit fields are stamped on the way out). */
-export interface PaymentView {
+/**
+ * A payment as the gateway's API shows it (the audit fields are stamped on the way out); a payment that
+ * matched approval policies also shows its approval (`ApprovalFields`).
+ */
+export interface PaymentView extends Partial<ApprovalFields> {
   payment_id: string;
   qbank_payment_id: string | null;
   batch_id: string | null;
@@ -17,22 +21,26 @@ export interface PaymentView {
   creditor: { name: string; routing_number: string; account_number: string; account_type?: 'CHECKING' | 'SAVINGS' } | null;
   description: string | null;
   failure_reason: string | null;
-  idempotency_key: string;
-  status_history: { status: PaymentState; at: string; source: StatusSource }[];
+  /** The caller that initiated it (its token's `sub`). */
+  initiated_by: string;
+  /** The initiator's `Idempotency-Key`: shown to the initiator only. */
+  idempotency_key: string | null;
+  status_history: { status: PaymentState; at: string; source: StatusSource; detail?: string }[];
   created_at: string;
   updated_at: string;
   /** The postings QBank made for it (once synced), on `GET /v1/payments/{id}`. */
   postings?: { transaction_id: string; account_id: string; direction: string; amount: string; value_date: string; posting_date: string }[];
 }
 
-export interface BatchView {
+export interface BatchView extends Partial<ApprovalFields> {
   batch_id: string;
   qbank_batch_id: string | null;
   type: 'ACH_BATCH';
   status: PaymentState;
   debtor_account_id: string;
   sec_code: string;
-  idempotency_key: string;
+  initiated_by: string;
+  idempotency_key: string | null;
   created_at: string;
   payments: PaymentView[];
 }
@@ -58,8 +66,14 @@ export function paymentView(payment: PaymentEntity, history: PaymentStatusChange
       : null,
     description: payment.description,
     failure_reason: payment.failureReason,
+    initiated_by: payment.actor,
     idempotency_key: payment.idempotencyKey,
-    status_history: history.map((h) => ({ status: h.status, at: h.at.toISOString(), source: h.source })),
+    status_history: history.map((h) => ({
+      status: h.status,
+      at: h.at.toISOString(),
+      source: h.source,
+      ...(h.detail && h.source === 'approval' ? { detail: h.detail } : {}),
+    })),
     created_at: payment.createdAt.toISOString(),
     updated_at: payment.updatedAt.toISOString(),
   };
@@ -70,6 +84,8 @@ export function paymentView(payment: PaymentEntity, history: PaymentStatusChange
  * when every entry failed and completed when at least one completed (each entry shows its own outcome).
  */
 function batchStatus(entries: readonly { status: PaymentState }[]): PaymentState {
+  // Decided as a whole before it is sent: awaiting approval, rejected, expired, cancelled together.
+  if (entries.every((p) => p.status === entries[0]?.status)) return entries[0]?.status ?? 'P_PENDING';
   if (entries.every((p) => isFinal(p.status))) return entries.some((p) => p.status === 'P_COMPLETED') ? 'P_COMPLETED' : 'P_FAILED';
   return entries.some((p) => p.status !== 'P_PENDING') ? 'P_PROCESSING' : 'P_PENDING';
 }
@@ -82,6 +98,7 @@ export function batchView(batch: PaymentBatch, payments: PaymentView[]): BatchVi
     status: batchStatus(payments),
     debtor_account_id: batch.debtorAccountId,
     sec_code: batch.secCode,
+    initiated_by: batch.actor,
     idempotency_key: batch.idempotencyKey,
     created_at: batch.createdAt.toISOString(),
     payments,

@@ -16,17 +16,13 @@ import { Idempotency, type IdempotentAnswer, type IdempotentCall } from '../idem
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { ListPaymentsQuery } from './list-payments.dto.js';
 import { CreateAchDto, CreateWireDto } from './payment-requests.dto.js';
-import { PaymentRepository } from './payment.repository.js';
 import type { BatchView, PaymentView } from './payment.view.js';
 import { PaymentsService } from './payments.service.js';
 
 @ApiTags('Payments')
 @Controller('v1/payments')
 export class PaymentsController {
-  constructor(
-    private readonly payments: PaymentsService,
-    private readonly stored: PaymentRepository,
-  ) {}
+  constructor(private readonly payments: PaymentsService) {}
 
   @Post('wire')
   @RequireScope('payments.wire.write')
@@ -49,8 +45,8 @@ export class PaymentsController {
   @ApiOkResponse({
     description: '`{ data, next_cursor }` from the store: newest first, or with `updated_since` the feed of changes, oldest first',
   })
-  find(@Query() query: ListPaymentsQuery): Promise<{ data: PaymentView[]; next_cursor: string | null }> {
-    return this.stored.list(query);
+  find(@Query() query: ListPaymentsQuery, @Actor() actor: AuditActor): Promise<{ data: PaymentView[]; next_cursor: string | null }> {
+    return this.payments.list(query, actor);
   }
 
   @Get(':paymentId')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApprovalRulesModule } from '../approvals/approval-rules.module.js';
 import { TransactionsModule } from '../transactions/transactions.module.js';
 import { WebhookInboxModule } from '../webhooks/webhook-inbox.module.js';
 import { DailyTotalsRepository } from './daily-totals.repository.js';
@@ -9,7 +10,7 @@ import { PaymentsController } from './payments.controller.js';
 import { PaymentsService } from './payments.service.js';
 
 @Module({
-  imports: [TransactionsModule, WebhookInboxModule],
+  imports: [TransactionsModule, WebhookInboxModule, ApprovalRulesModule],
   controllers: [PaymentsController],
   providers: [PaymentsService, PaymentRepository, PaymentRecorder, PaymentLimits, DailyTotalsRepository],
   exports: [PaymentsService, PaymentRepository, PaymentRecorder],

@@ -3,7 +3,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { QBankClient, type CallContext, type QBankResult } from '#qbank/client';
 import type { AchBatch, AchBatchRequest, Payment, TransferRequest, Unstamped, WireRequest } from '#qbank/contract';
-import { QBANK, type AuditActor } from '../audit/audit-event.factory.js';
+import type { ApprovalRequest } from '../approvals/approval.entity.js';
+import { ApprovalPolicies, type ApprovalNeed } from '../approvals/approval-policies.js';
+import { ApprovalRepository } from '../approvals/approval.repository.js';
+import { approvalFields } from '../approvals/approval.view.js';
+import { BeneficiaryFingerprints } from '../approvals/beneficiary-fingerprints.js';
+import { QBANK, recordEvent, type AuditActor } from '../audit/audit-event.factory.js';
+import { AuditLedger } from '../audit/audit-ledger.js';
+import { AccountGrants } from '../auth/account-grants.js';
 import { Clock } from '../common/clock.js';
 import { NotFoundError } from '../common/errors/gateway-errors.js';
 import { stampAuditFields } from '../common/interceptors/audit-fields.interceptor.js';
@@ -13,7 +20,8 @@ import type { IdempotencyRecord } from '../idempotency/idempotency-record.entity
 import { IdempotencyService, type Claim } from '../idempotency/idempotency.service.js';
 import type { IdempotentAnswer, IdempotentCall } from '../idempotency/idempotent-call.js';
 import { TransactionRepository } from '../transactions/transaction.repository.js';
-import { achRequest, pendingAch, pendingTransfer, pendingWire, transferRequest, wireRequest } from './new-payments.js';
+import { achRequest, pendingAch, pendingTransfer, pendingWire, transferRequest, wireRequest, type Fingerprint } from './new-payments.js';
+import type { ListPaymentsQuery } from './list-payments.dto.js';
 import type { PaymentBatch, PaymentEntity, StatusSource } from './payment.entity.js';
 import { PaymentLimits, utcDay } from './payment-limits.js';
 import { PaymentRecorder } from './payment-recorder.js';
@@ -51,27 +59,49 @@ export class PaymentsService {
     private readonly limits: PaymentLimits,
     private readonly transactions: TransactionRepository,
     private readonly clock: Clock,
+    private readonly grants: AccountGrants,
+    private readonly policies: ApprovalPolicies,
+    private readonly approvals: ApprovalRepository,
+    private readonly fingerprints: BeneficiaryFingerprints,
+    private readonly ledger: AuditLedger,
   ) {}
 
-  async wire(dto: CreateWireDto, call: IdempotentCall): Promise<IdempotentAnswer> {
-    const started = await this.claimAndRecord(call, dto, wireRequest(dto), (id, now) => ({ payments: [pendingWire(dto, call, id, now)] }));
-    if (started.claim.kind !== 'new' && started.claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(started.claim);
-    return this.send(started.claim.record, callerOf(call), 'api', started.recorded);
-  }
+  private readonly fingerprint: Fingerprint = (routing, account) => this.fingerprints.of(routing, account);
 
-  async transfer(dto: CreateTransferDto, call: IdempotentCall): Promise<IdempotentAnswer> {
-    const started = await this.claimAndRecord(call, dto, transferRequest(dto), (id, now) => ({
-      payments: [pendingTransfer(dto, call, id, now)],
+  // The caller's grants are checked before its key is claimed: a refused call leaves the key free for a permitted body.
+
+  wire(dto: CreateWireDto, call: IdempotentCall): Promise<IdempotentAnswer> {
+    this.grants.assertDebit(call.caller, dto.debtor_account_id);
+    return this.initiate(call, dto, wireRequest(dto), [[dto.creditor.routing_number, dto.creditor.account_number]], (id, now) => ({
+      payments: [pendingWire(dto, call, id, now, this.fingerprint)],
     }));
-    if (started.claim.kind !== 'new' && started.claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(started.claim);
-    return this.send(started.claim.record, callerOf(call), 'api', started.recorded);
   }
 
-  async ach(dto: CreateAchDto, call: IdempotentCall): Promise<IdempotentAnswer> {
-    const started = await this.claimAndRecord(call, dto, achRequest(dto), (id, now) => {
-      const { batch, entries } = pendingAch(dto, call, id, now);
+  transfer(dto: CreateTransferDto, call: IdempotentCall): Promise<IdempotentAnswer> {
+    this.grants.assertDebit(call.caller, dto.from_account_id);
+    this.grants.assertRead(call.caller, dto.to_account_id);
+    return this.initiate(call, dto, transferRequest(dto), [], (id, now) => ({ payments: [pendingTransfer(dto, call, id, now)] }));
+  }
+
+  ach(dto: CreateAchDto, call: IdempotentCall): Promise<IdempotentAnswer> {
+    this.grants.assertDebit(call.caller, dto.debtor_account_id);
+    const creditors = dto.payments.map((p): [string, string] => [p.creditor.routing_number, p.creditor.account_number]);
+    return this.initiate(call, dto, achRequest(dto), creditors, (id, now) => {
+      const { batch, entries } = pendingAch(dto, call, id, now, this.fingerprint);
       return { payments: entries, batch };
     });
+  }
+
+  /** Phase 1, then — unless the payment waits for approval, or the key was answered already — phases 2 and 3. */
+  private async initiate(
+    call: IdempotentCall,
+    dto: object,
+    upstream: PaymentRequest,
+    creditors: [routing: string, account: string][],
+    pending: (resourceId: string, now: Date) => { payments: PaymentEntity[]; batch?: PaymentBatch },
+  ): Promise<IdempotentAnswer> {
+    const started = await this.claimAndRecord(call, dto, upstream, creditors, pending);
+    if (started.held) return started.held;
     if (started.claim.kind !== 'new' && started.claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(started.claim);
     return this.send(started.claim.record, callerOf(call), 'api', started.recorded);
   }
@@ -79,32 +109,88 @@ export class PaymentsService {
   /**
    * Phase 1, in one transaction: claims the caller's key and, for a record to send, records its pending
    * payments (`pending` builds them with the record's id) with their history and audit events, and
-   * reserves the caller's limits — a refusal rolls all of it back. A retry that took a record over finds
-   * its payments recorded already (a record written by an earlier version of the gateway, which committed
-   * the claim on its own, may lack them: they are recorded then, every check of a fresh request with them).
+   * reserves the caller's limits — a refusal rolls all of it back. A payment that matches approval policies
+   * is recorded awaiting approval instead, and its answer stored (`held`): it is sent by its last approval.
+   * A retry that took a record over finds its payments recorded already (a record written by an earlier
+   * version of the gateway, which committed the claim on its own, may lack them: they are recorded then,
+   * every check of a fresh request with them).
    */
   private async claimAndRecord(
     call: IdempotentCall,
     dto: object,
     upstream: PaymentRequest,
+    creditors: [routing: string, account: string][],
     pending: (resourceId: string, now: Date) => { payments: PaymentEntity[]; batch?: PaymentBatch },
-  ): Promise<{ claim: Claim; recorded?: RecordedPayments }> {
+  ): Promise<{ claim: Claim; recorded?: RecordedPayments; held?: IdempotentAnswer }> {
     return this.db.transaction(async (manager) => {
       const claim = await this.idempotency.claim(manager, call, dto, upstream);
       if (claim.kind !== 'new' && claim.kind !== 'takeover') return { claim };
       const recorded = claim.kind === 'takeover' ? await this.payments.recorded(manager, claim.record.resourceId) : undefined;
       if (recorded) return { claim, recorded };
-      const { payments, batch } = pending(claim.record.resourceId, this.clock.now());
-      const history = await this.recorder.created(manager, payments, callerOf(call), batch);
-      await this.limits.reserve(
+      const now = this.clock.now();
+      const { payments, batch } = pending(claim.record.resourceId, now);
+      const type = payments[0]!.type;
+      const amounts = payments.map((p) => p.amountMinor);
+      const need = await this.policies.need(
         manager,
         call.caller,
-        payments[0]!.type,
-        payments.map((p) => p.amountMinor),
-        utcDay(payments[0]!.createdAt),
+        {
+          type,
+          amountMinor: amounts.reduce((sum, a) => sum + a, 0n),
+          creditors: () => creditors.map(([routing, account]) => this.fingerprints.all(routing, account)),
+        },
+        now,
       );
-      return { claim, recorded: { payments, history, batch: batch ?? null } };
+      if (need) for (const payment of payments) payment.status = 'P_AWAITING_APPROVAL';
+      const history = await this.recorder.created(manager, payments, callerOf(call), batch);
+      await this.limits.reserve(manager, call.caller, type, amounts, utcDay(payments[0]!.createdAt));
+      if (!need) return { claim, recorded: { payments, history, batch: batch ?? null } };
+      return { claim, held: await this.hold(manager, claim.record, call, need, { payments, history, batch: batch ?? null }) };
     });
+  }
+
+  /** Records what the payment needs (`need`) and answers it awaiting approval, keeping the request to send later. */
+  private async hold(
+    manager: EntityManager,
+    record: IdempotencyRecord,
+    call: IdempotentCall,
+    need: ApprovalNeed,
+    { payments, history, batch }: RecordedPayments,
+  ): Promise<IdempotentAnswer> {
+    const request: ApprovalRequest = {
+      resourceId: record.resourceId,
+      paymentType: payments[0]!.type,
+      amountMinor: payments.reduce((sum, p) => sum + p.amountMinor, 0n),
+      debtorAccountId: payments[0]!.debtorAccountId,
+      initiatedBy: call.caller.sub,
+      idempotencyRecordId: record.id,
+      required: need.required,
+      approverRoles: need.approverRoles.join(','),
+      policies: need.policies.join(','),
+      status: 'pending',
+      expiresAt: need.expiresAt,
+      createdAt: payments[0]!.createdAt,
+      decidedAt: null,
+    };
+    await this.approvals.insert(manager, request);
+    await this.ledger.append(manager, [
+      recordEvent({
+        kind: 'payment',
+        action: 'payment.approval_required',
+        resourceType: 'payment',
+        resourceId: record.resourceId,
+        by: callerOf(call),
+        detail: { policies: need.policies, approvals_required: need.required, expires_at: need.expiresAt.toISOString() },
+      }),
+    ]);
+    const views = withHistories(payments, history);
+    const view = { ...(batch ? batchView(batch, views) : views[0]!), ...approvalFields(request, []) };
+    const stamped = stampAuditFields(view, {
+      timestamp: this.clock.now().toISOString(),
+      actor: call.caller.sub,
+      request_id: call.requestId,
+    });
+    return this.idempotency.hold(manager, record, ANSWER_STATUS[record.operation as PaymentOperation], stamped);
   }
 
   /**
@@ -201,10 +287,14 @@ export class PaymentsService {
       await this.recorder.advance(manager, payment, [{ status: 'P_FAILED', at: this.clock.now(), detail: reason }], source, by);
   }
 
-  /** A payment or an ACH batch, refreshed from QBank when it is not final yet. */
+  /**
+   * A payment or an ACH batch, refreshed from QBank when it is not final yet; 403 when the caller may not
+   * read its account (before QBank is asked).
+   */
   async status(id: string, by: AuditActor): Promise<PaymentView | BatchView> {
     const payment = await this.payments.findPayment(id);
     if (payment) {
+      this.grants.assertRead(by, payment.debtorAccountId);
       if (payment.qbankPaymentId && !isFinal(payment.status)) {
         const { data } = await this.upstream.run((context) => this.qbank.getPayment(payment.qbankPaymentId!, context));
         await this.db.transaction(async (manager) => {
@@ -214,10 +304,11 @@ export class PaymentsService {
           await this.recorder.applyWaitingWebhooks(manager, current!, QBANK);
         });
       }
-      return { ...(await this.payments.view(id))!, postings: await this.transactions.postingsOf(id) };
+      return this.presented({ ...(await this.payments.view(id))!, postings: await this.transactions.postingsOf(id) }, by);
     }
     const batch = await this.payments.findBatch(id);
     if (!batch) throw new NotFoundError(`No payment or ACH batch ${id}`);
+    this.grants.assertRead(by, batch.debtorAccountId);
     const members = await this.payments.batchMembers(id);
     if (batch.qbankBatchId && members.some((p) => !isFinal(p.status))) {
       const { data } = await this.upstream.run((context) => this.qbank.getPayment(batch.qbankBatchId!, context));
@@ -229,7 +320,35 @@ export class PaymentsService {
         }
       });
     }
-    return (await this.payments.batchView(id))!;
+    return this.presented((await this.payments.batchView(id))!, by);
+  }
+
+  /** Stored payments on accounts the caller may read (contract §13). */
+  async list(query: ListPaymentsQuery, by: AuditActor): Promise<{ data: PaymentView[]; next_cursor: string | null }> {
+    const page = await this.payments.list(query, this.grants.readable(by));
+    return { data: await this.present(page.data, by), next_cursor: page.next_cursor };
+  }
+
+  async presented<T extends PaymentView | BatchView>(view: T, by: AuditActor): Promise<T> {
+    return (await this.present([view], by))[0]!;
+  }
+
+  /**
+   * Payments as `by` sees them: with their approval (a payment of an ACH batch shows its batch's), and the
+   * idempotency key only to the caller that initiated them.
+   */
+  private async present<T extends PaymentView | BatchView>(views: T[], by: AuditActor): Promise<T[]> {
+    const ids = [...new Set(views.map((v) => ('payment_id' in v ? (v.batch_id ?? v.payment_id) : v.batch_id)))];
+    const requests = new Map((await this.approvals.requests(ids)).map((r) => [r.resourceId, r]));
+    const decisions = requests.size ? await this.approvals.decisions([...requests.keys()]) : [];
+    return views.map((view) => {
+      const request = requests.get('payment_id' in view ? (view.batch_id ?? view.payment_id) : view.batch_id);
+      const shown = { ...view, ...(request ? approvalFields(request, decisions) : {}) };
+      if (shown.initiated_by !== by.sub) shown.idempotency_key = null;
+      if ('payments' in shown)
+        shown.payments = shown.payments.map((p) => (p.initiated_by === by.sub ? p : { ...p, idempotency_key: null }));
+      return shown;
+    });
   }
 }
 

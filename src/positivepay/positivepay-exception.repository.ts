@@ -25,12 +25,16 @@ export class PositivePayExceptionRepository {
   /** Outstanding exceptions (those still in QBank's latest snapshot), newest first. */
   async list(query: {
     accountId?: string;
+    /** Only these accounts (the caller's grant); undefined for all. */
+    readable?: string[];
     status?: string;
     limit: number;
     cursor?: string;
   }): Promise<{ data: ExceptionView[]; next_cursor: string | null }> {
+    if (query.readable?.length === 0) return { data: [], next_cursor: null };
     const q = this.db.reader.createQueryBuilder(PositivePayExceptionEntity, 'e').where('e.resolved_at IS NULL');
     if (query.accountId) q.andWhere('e.account_id = :account', { account: query.accountId });
+    if (query.readable) q.andWhere('e.account_id IN (:...readable)', { readable: query.readable });
     if (query.status) q.andWhere('e.status = :status', { status: query.status });
     const cursor = decodeCursor(query.cursor, ['date', 'uuid']);
     if (cursor) q.andWhere('(e.presented_date < :d OR (e.presented_date = :d AND e.exception_id < :id))', { d: cursor[0], id: cursor[1] });

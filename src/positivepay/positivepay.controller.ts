@@ -3,7 +3,10 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { SyncedData } from '../sync/data-as-of.interceptor.js';
 import { PositivePayExceptionRepository, type ExceptionView } from './positivepay-exception.repository.js';
-import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../audit/actor.decorator.js';
+import type { AuditActor } from '../audit/audit-event.factory.js';
+import { AccountGrants } from '../auth/account-grants.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { IsId } from '../common/validators.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
@@ -26,21 +29,36 @@ export class PositivePayController {
   constructor(
     private readonly positivePay: PositivePayService,
     private readonly exceptions: PositivePayExceptionRepository,
+    private readonly grants: AccountGrants,
   ) {}
 
   @Get('exceptions')
   @RequireScope('positivepay.exceptions.read')
   @SyncedData('positivepay-exceptions')
   @ApiOkResponse({ description: '`{ data, next_cursor }`: outstanding exceptions from the store (synced daily), newest first' })
-  listExceptions(@Query() query: ListExceptionsQuery): Promise<{ data: ExceptionView[]; next_cursor: string | null }> {
-    return this.exceptions.list({ accountId: query.account_id, status: query.status, limit: query.limit ?? 100, cursor: query.cursor });
+  @ApiForbiddenResponse({ type: StandardErrorDto, description: "`account_id` outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)" })
+  listExceptions(
+    @Query() query: ListExceptionsQuery,
+    @Actor() actor: AuditActor,
+  ): Promise<{ data: ExceptionView[]; next_cursor: string | null }> {
+    this.grants.assertRead(actor, query.account_id);
+    return this.exceptions.list({
+      accountId: query.account_id,
+      readable: this.grants.readable(actor),
+      status: query.status,
+      limit: query.limit ?? 100,
+      cursor: query.cursor,
+    });
   }
 
   @Post('issues')
   @RequireScope('positivepay.issues.write')
   @Idempotent({ operation: 'positivepay_issue', status: 202 })
   @ApiAcceptedResponse({ description: "`{ issue_id, status, checks }`: RECEIVED now, PROCESSED after QBank's next batch" })
+  @ApiForbiddenResponse({ type: StandardErrorDto, description: "`account_id` outside the caller's debit grant (`GW_ACCOUNT_FORBIDDEN`)" })
   issue(@Body() body: CreatePositivePayIssueDto, @Idempotency() call: IdempotentCall): Promise<IdempotentAnswer> {
+    // Before the key is claimed: a refused call leaves the key free for a permitted body.
+    this.grants.assertDebit(call.caller, body.account_id);
     return this.positivePay.create(body, call);
   }
 
@@ -48,7 +66,7 @@ export class PositivePayController {
   @RequireScope('positivepay.issues.write')
   @ApiOkResponse({ description: "The issue file and each check's status, refreshed from QBank until PROCESSED" })
   @ApiNotFoundResponse({ type: StandardErrorDto })
-  get(@Param('issueId', uuidParam('issueId')) issueId: string): Promise<IssueView> {
-    return this.positivePay.get(issueId);
+  get(@Param('issueId', uuidParam('issueId')) issueId: string, @Actor() actor: AuditActor): Promise<IssueView> {
+    return this.positivePay.get(issueId, (accountId) => this.grants.assertRead(actor, accountId));
   }
 }

@@ -112,9 +112,11 @@ export class PositivePayService {
     );
   }
 
-  async get(issueId: string): Promise<IssueView> {
+  /** An issue, refreshed from QBank until PROCESSED; `mayRead` checks its account first (the caller's grant). */
+  async get(issueId: string, mayRead: (accountId: string) => void): Promise<IssueView> {
     const issue = await this.issues.find(issueId);
     if (!issue) throw new NotFoundError(`No Positive Pay issue ${issueId}`);
+    mayRead(issue.accountId);
     if (!issue.qbankIssueId || issue.status === 'PROCESSED') return view(issue);
     const answer = (await this.upstream.run((context) => this.qbank.getPositivePayIssue(issue.qbankIssueId!, context))).data;
     return view(await this.db.transaction((manager) => this.recordAnswer(manager, issueId, answer)));

@@ -11,6 +11,8 @@ export type DateField = 'transaction_date' | 'value_date' | 'posting_date';
 
 export interface TransactionQuery {
   accountId?: string;
+  /** Only these accounts (the caller's grant); undefined for all. */
+  readable?: string[];
   dateField: DateField;
   from?: string;
   to?: string;
@@ -71,8 +73,10 @@ export class TransactionRepository {
   async list(query: TransactionQuery): Promise<{ data: TransactionView[]; next_cursor: string | null }> {
     const column = COLUMN[query.dateField];
     const byDay = query.dateField === 'value_date';
+    if (query.readable?.length === 0) return { data: [], next_cursor: null };
     const q = this.db.reader.createQueryBuilder(TransactionEntity, 't');
     if (query.accountId) q.andWhere('t.account_id = :accountId', { accountId: query.accountId });
+    if (query.readable) q.andWhere('t.account_id IN (:...readable)', { readable: query.readable });
     if (byDay) {
       const from = plainDate(query.from, 'from');
       const to = plainDate(query.to, 'to');

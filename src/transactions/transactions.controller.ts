@@ -1,7 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { StandardErrorDto } from '../docs/error.dto.js';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Actor } from '../audit/actor.decorator.js';
+import type { AuditActor } from '../audit/audit-event.factory.js';
+import { AccountGrants } from '../auth/account-grants.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { IsId } from '../common/validators.js';
 import { SyncedData } from '../sync/data-as-of.interceptor.js';
@@ -19,15 +23,27 @@ export class ListTransactionsQuery {
 @ApiTags('Transactions')
 @Controller('v1/transactions')
 export class TransactionsController {
-  constructor(private readonly transactions: TransactionRepository) {}
+  constructor(
+    private readonly transactions: TransactionRepository,
+    private readonly grants: AccountGrants,
+  ) {}
 
   @Get()
   @RequireScope('transactions.read')
   @SyncedData('transactions')
-  @ApiOkResponse({ description: '`{ data, next_cursor }` from the store, newest first by the chosen date (default posting_date)' })
-  list(@Query() query: ListTransactionsQuery): Promise<{ data: TransactionView[]; next_cursor: string | null }> {
+  @ApiOkResponse({
+    description:
+      "`{ data, next_cursor }` from the store, newest first by the chosen date (default posting_date); only accounts the caller's grants let it read",
+  })
+  @ApiForbiddenResponse({ type: StandardErrorDto, description: "`account_id` outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)" })
+  list(
+    @Query() query: ListTransactionsQuery,
+    @Actor() actor: AuditActor,
+  ): Promise<{ data: TransactionView[]; next_cursor: string | null }> {
+    this.grants.assertRead(actor, query.account_id);
     return this.transactions.list({
       accountId: query.account_id,
+      readable: this.grants.readable(actor),
       dateField: query.date_field ?? 'posting_date',
       from: query.from,
       to: query.to,

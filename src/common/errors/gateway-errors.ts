@@ -36,6 +36,13 @@ export class ScopeMissingError extends GatewayError {
   }
 }
 
+/** The caller's grants (contract §13) do not cover the account it names. */
+export class AccountForbiddenError extends GatewayError {
+  constructor(accountId: string, access: 'read' | 'debit') {
+    super(403, 'GW_ACCOUNT_FORBIDDEN', `The caller may not ${access} account ${accountId}: no grant in roles.yaml covers it`);
+  }
+}
+
 export class ValidationFailedError extends GatewayError {
   constructor(message: string) {
     super(400, 'GW_VALIDATION', message);
