@@ -54,8 +54,8 @@ export class ApprovalRepository {
   }
 
   /**
-   * Pending, unexpired requests `approver` may decide: not its own, naming one of its roles, on an account it
-   * may read (`readable`; undefined: every account); newest first, keyset-paginated.
+   * Pending, unexpired requests `approver` may decide: not its own, not decided by it yet, naming one of its
+   * roles, on an account it may read (`readable`; undefined: every account); newest first, keyset-paginated.
    */
   async decidable(
     approver: { sub: string; roles: readonly string[] },
@@ -67,7 +67,8 @@ export class ApprovalRepository {
     if (approver.roles.length === 0 || readable?.length === 0) return { data: [], next_cursor: null };
     const q = this.db.reader
       .createQueryBuilder(ApprovalRequest, 'r')
-      .where('r.status = :pending AND r.expires_at > :now AND r.initiated_by <> :sub', { pending: 'pending', now, sub: approver.sub });
+      .where('r.status = :pending AND r.expires_at > :now AND r.initiated_by <> :sub', { pending: 'pending', now, sub: approver.sub })
+      .andWhere('NOT EXISTS (SELECT 1 FROM approval_decisions d WHERE d.resource_id = r.resource_id AND d.approver = :sub)');
     // approver_roles is a comma-separated list: match whole names.
     const roleMatch = approver.roles.map((_, i) => `(',' || r.approver_roles || ',') LIKE :role${i} ESCAPE '\\'`).join(' OR ');
     q.andWhere(`(${roleMatch})`, Object.fromEntries(approver.roles.map((role, i) => [`role${i}`, `%,${escapeLike(role)},%`])));

@@ -203,7 +203,7 @@ export class ApprovalsService {
 
   private async send(record: IdempotencyRecord, by: AuditActor): Promise<void> {
     try {
-      await this.sender.send(record, by, 'approval');
+      await this.sender.send(record, by, 'api');
     } catch (error) {
       // The approval stands either way: QBank's refusal failed the payment; any other failure left the
       // record to the recovery job. The approver is answered the payment as it now is.

@@ -35,7 +35,7 @@ export class PaymentEntity {
 /**
  * `gateway`: recorded before QBank was called; `api`: QBank's answer; `recovery`: QBank's answer to the
  * recovery job's re-send; `poll`: a status read; `webhook`: QBank's notification; `approval`: a decision on
- * a payment awaiting approval (and QBank's answer to the send the last approval made).
+ * a payment awaiting approval.
  */
 export type StatusSource = 'gateway' | 'api' | 'recovery' | 'poll' | 'webhook' | 'approval';
 

@@ -63,10 +63,15 @@ export const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
 
 /** The sandbox and the gateway, each listening on a free loopback port, with a database of their own. */
 export async function startGateway(
-  options: { env?: Record<string, string>; sandbox?: Partial<SandboxSettings> } = {},
+  options: {
+    /** Settings, or settings that depend on the sandbox (its accounts, for grants). */
+    env?: Record<string, string> | ((sandbox: RunningSandbox) => Promise<Record<string, string>>);
+    sandbox?: Partial<SandboxSettings>;
+  } = {},
 ): Promise<TestGateway> {
   const sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, ...options.sandbox });
   const database = testDatabase();
+  const env = typeof options.env === 'function' ? await options.env(sandbox) : options.env;
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -80,7 +85,7 @@ export async function startGateway(
     AUTH_DEV_KEY_FILE: join(keyDir, 'dev-signing-key'),
     QBANK_WEBHOOK_SECRET: WEBHOOK_SECRET,
     ...database.env,
-    ...options.env,
+    ...env,
   });
   const app = await createGateway(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
