@@ -7,7 +7,11 @@ import { ScopeGuard } from './scope.guard.js';
 import { TokenVerifier } from './token-verifier.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
-/** Authentication, the caller's rate limit, then scope, for every route, before anything else runs. */
+/**
+ * Authentication, the caller's rate limit, then scope, for every route, before anything else runs. The
+ * `Authenticator` is also used by the HTTP adapter's `onRequest` hook, so that the caller is known before
+ * the body is read.
+ */
 @Module({
   providers: [
     TokenVerifier,
@@ -17,5 +21,6 @@ import { VerifiedTokenCache } from './verified-token-cache.js';
     { provide: APP_GUARD, useClass: CallerRateLimitGuard },
     { provide: APP_GUARD, useClass: ScopeGuard },
   ],
+  exports: [Authenticator],
 })
 export class AuthModule {}

@@ -7,7 +7,9 @@ import { IS_PUBLIC } from './public.decorator.js';
 
 /**
  * The global default-deny guard: every route needs a valid bearer token unless it is `@Public()`.
- * The caller is established once per request (see `Authenticator`) and kept on the request context.
+ * The caller is normally established before the body is read (the HTTP adapter's `onRequest` hook, see
+ * `installHttpHooks`); the guard then only checks that it was, and authenticates itself otherwise, so a
+ * route is never open because the hook and the route disagreed about it.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
