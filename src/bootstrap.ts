@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
-import { installHttpHooks } from './http/http-hooks.js';
+import { installHttpHooks, registerPublicRoutes } from './http/http-hooks.js';
 import { parseJsonBody } from './http/json-body.js';
 import { UUID_PATTERN } from './common/request-context.js';
 import type { GatewayConfig } from './config/gateway-config.js';
@@ -35,7 +35,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     parseJsonBody(body),
   );
   installHttpHooks(app);
-  setupSwagger(app);
+  await registerPublicRoutes(app, () => setupSwagger(app));
   await app.init();
   return app;
 }

@@ -124,8 +124,8 @@ describe('the audit trail: complete, append-only, tamper-evident, queryable (rea
       'treasury-ops',
       'client_error',
     );
-    // no route matched, so no guard verified the token: the event names nobody rather than an unverified claim
-    expect1(await call(gw, 'GET', '/v1/no-such-thing', { token: viewer }), 'anonymous', 'client_error');
+    // no route matched, but the token was verified before routing mattered: the event names the caller
+    expect1(await call(gw, 'GET', '/v1/no-such-thing', { token: viewer }), 'erp-reader', 'client_error');
     // a webhook with a forged signature
     const forged = JSON.stringify({
       event_type: 'paymentStatusUpdate',

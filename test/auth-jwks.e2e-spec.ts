@@ -3,7 +3,6 @@ import jwt from 'jsonwebtoken';
 import { startCaptureServer } from './support/capture-server.js';
 import { call, startGateway } from './support/gateway.js';
 
-// In a file of its own: passport's strategy registry is per process (per test file under Jest).
 describe('JWKS mode: keys from the identity provider, with issuer and audience', () => {
   it('accepts a token signed by a key of the JWKS, refuses others', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -37,6 +37,21 @@ describe('npm start (sandbox mode) and npm run token', () => {
         .trim()
         .split('\n')
         .at(-1)!;
+      // it carries iat and exp, an hour apart by default: within the lifetime the gateway accepts
+      const claims = JSON.parse(Buffer.from(minted.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
+      expect(claims.exp - claims.iat).toBe(3600);
+      // a longer life than the gateway accepts is refused by the command itself, naming the setting
+      const tooLong = (() => {
+        try {
+          execFileSync(process.execPath, [TOKEN, '--sub', 'erp', '--ttl', '86401'], { env: { ...process.env, ...env }, stdio: 'pipe' });
+          return undefined;
+        } catch (error) {
+          return error as { status: number; stderr: Buffer; stdout: Buffer };
+        }
+      })();
+      expect(tooLong?.status).toBe(64);
+      expect(tooLong?.stderr.toString()).toContain('AUTH_MAX_TOKEN_TTL_SECONDS');
+      expect(tooLong?.stdout.toString()).toBe('');
       const refused = await fetch(url!, { headers: { authorization: `Bearer ${minted}` } });
       expect(refused.status).toBe(403); // an ap-clerk may not read balances
       expect(await refused.json()).toMatchObject({ error_code: 'GW_SCOPE_MISSING' });

@@ -298,7 +298,7 @@ describe('gateway core: auth, request ids, audit, errors, real-time reads (real 
       expect.objectContaining({ actor: 'audit-team', status: 403, error_code: 'GW_SCOPE_MISSING', scope: 'balances.read' }),
     ]);
     expect(await auditOf(ids.missing!)).toEqual([
-      expect.objectContaining({ actor: 'anonymous', status: 404, route: null, error_code: 'GW_NOT_FOUND' }),
+      expect.objectContaining({ actor: 'erp-service', status: 404, route: null, error_code: 'GW_NOT_FOUND' }),
     ]);
     expect(await auditOf(ids.down!)).toEqual([
       expect.objectContaining({ actor: 'erp-service', status: 503, error_code: 'ERR_SYS_503', outcome: 'upstream_error' }),

@@ -1,21 +1,26 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
+import { Authenticator } from './authenticator.js';
 import { CallerRateLimitGuard } from './caller-rate-limit.guard.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
-import { JwtStrategy } from './jwt.strategy.js';
 import { ScopeGuard } from './scope.guard.js';
+import { TokenVerifier } from './token-verifier.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
-/** Authentication, the caller's rate limit, then scope, for every route, before anything else runs. */
+/**
+ * Authentication, the caller's rate limit, then scope, for every route, before anything else runs. The
+ * `Authenticator` is also used by the HTTP adapter's `onRequest` hook, so that the caller is known before
+ * the body is read.
+ */
 @Module({
-  imports: [PassportModule],
   providers: [
-    JwtStrategy,
+    TokenVerifier,
     VerifiedTokenCache,
+    Authenticator,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: CallerRateLimitGuard },
     { provide: APP_GUARD, useClass: ScopeGuard },
   ],
+  exports: [Authenticator],
 })
 export class AuthModule {}

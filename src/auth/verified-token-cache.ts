@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import jwt from 'jsonwebtoken';
+import { Clock } from '../common/clock.js';
 import type { Caller } from '../common/request-context.js';
 
 const MAX_ENTRIES = 10_000;
@@ -15,20 +15,21 @@ const MAX_AGE_MS = 5 * 60_000;
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { caller: Caller; until: number }>();
 
+  constructor(private readonly clock: Clock) {}
+
   get(token: string): Caller | undefined {
     const entry = this.entries.get(token);
     if (!entry) return undefined;
-    if (entry.until <= Date.now()) {
+    if (entry.until <= this.clock.now().getTime()) {
       this.entries.delete(token);
       return undefined;
     }
     return entry.caller;
   }
 
-  set(token: string, caller: Caller): void {
-    const exp = (jwt.decode(token) as { exp?: number } | null)?.exp;
-    if (typeof exp !== 'number') return;
-    const until = Math.min(exp * 1000, Date.now() + MAX_AGE_MS);
+  /** `expiresAt`: the verified token's `exp`, in seconds. */
+  set(token: string, caller: Caller, expiresAt: number): void {
+    const until = Math.min(expiresAt * 1000, this.clock.now().getTime() + MAX_AGE_MS);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(token, { caller, until });
   }

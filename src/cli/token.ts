@@ -4,8 +4,12 @@ import { loadConfig } from '../config/gateway-config.js';
 
 /**
  * `npm run token -- --sub <client-id> --roles <role,role> [--ttl <seconds>]`: a dev JWT that a gateway
- * with AUTH_MODE=dev accepts, printed on the last line. A negative --ttl gives an expired token.
+ * with AUTH_MODE=dev accepts, printed on the last line. It carries `iat` and `exp`, and lives an hour by
+ * default; a --ttl longer than AUTH_MAX_TOKEN_TTL_SECONDS is refused here rather than by the gateway later.
+ * A negative --ttl gives an expired token.
  */
+const DEFAULT_TTL_SECONDS = 3600;
+const usage = 'usage: npm run token -- --sub <client-id> --roles <role,role> [--ttl <seconds>]\n';
 // `--ttl -60` reads as an option to parseArgs; join a negative value to its flag first.
 const args = process.argv
   .slice(2)
@@ -18,16 +22,23 @@ const args = process.argv
   );
 const { values } = parseArgs({
   args,
-  options: { sub: { type: 'string' }, roles: { type: 'string', default: '' }, ttl: { type: 'string', default: '3600' } },
+  options: { sub: { type: 'string' }, roles: { type: 'string', default: '' }, ttl: { type: 'string' } },
   strict: true,
 });
-const ttl = Number(values.ttl);
-if (!values.sub || !Number.isInteger(ttl)) {
-  process.stderr.write('usage: npm run token -- --sub <client-id> --roles <role,role> [--ttl <seconds>]\n');
+if (!values.sub || (values.ttl !== undefined && !/^-?\d+$/.test(values.ttl))) {
+  process.stderr.write(usage);
   process.exit(64);
 }
 // Only the dev-auth settings matter here; a gateway pointed at a real QBank still signs with the same key file.
 const config = loadConfig({ ...process.env, QBANK_BASE_URL: '', AUTH_MODE: 'dev', NODE_ENV: 'development' });
+const maxTtl = config.auth.maxTokenTtlSeconds;
+const ttl = values.ttl === undefined ? Math.min(DEFAULT_TTL_SECONDS, maxTtl) : Number(values.ttl);
+if (ttl > maxTtl) {
+  process.stderr.write(
+    `--ttl ${ttl}: the gateway refuses tokens that live longer than ${maxTtl} seconds (AUTH_MAX_TOKEN_TTL_SECONDS); ask for at most that\n`,
+  );
+  process.exit(64);
+}
 const roles = values.roles
   .split(',')
   .map((r) => r.trim())

@@ -42,6 +42,14 @@ describe('loadConfig', () => {
     expect(problem({ QBANK_BASE_URL: 'not a url' })).toContain('QBANK_BASE_URL');
   });
 
+  it("the longest a caller's token may live: a day by default, bounded, named when wrong", () => {
+    expect(loadConfig({}).auth.maxTokenTtlSeconds).toBe(86_400);
+    expect(loadConfig({ AUTH_MAX_TOKEN_TTL_SECONDS: '3600' }).auth.maxTokenTtlSeconds).toBe(3600);
+    expect(problem({ AUTH_MAX_TOKEN_TTL_SECONDS: 'a day' })).toContain('AUTH_MAX_TOKEN_TTL_SECONDS (auth.maxTokenTtlSeconds)');
+    expect(problem({ AUTH_MAX_TOKEN_TTL_SECONDS: '315360000' })).toContain('AUTH_MAX_TOKEN_TTL_SECONDS');
+    expect(problem({ AUTH_MAX_TOKEN_TTL_SECONDS: '0' })).toContain('AUTH_MAX_TOKEN_TTL_SECONDS');
+  });
+
   it('outside sandbox mode: QBank credentials and, by default, a JWKS URL or public key with an issuer', () => {
     expect(problem({ QBANK_BASE_URL: 'http://127.0.0.1:4010/v1' })).toMatch(/QBANK_CLIENT_ID[\s\S]*QBANK_CLIENT_SECRET/);
     const message = problem(external);

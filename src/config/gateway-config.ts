@@ -84,6 +84,11 @@ export class AuthConfig {
   @IsOptional() @Matches(/-----BEGIN (RSA |EC )?PUBLIC KEY-----/, { message: 'must be a PEM public key' }) publicKey?: string;
   @IsOptional() @IsString() @MinLength(1) issuer?: string;
   @IsString() @MinLength(1) audience!: string;
+  /**
+   * The longest a caller's token may live (`exp - iat`, or `exp - now` without `iat`): a leaked bearer
+   * token is good until it expires, so a token valid for years is refused however well it is signed.
+   */
+  @IsInt() @Min(60) @Max(604_800) maxTokenTtlSeconds!: number;
 }
 
 export class AuditConfig {
@@ -226,6 +231,7 @@ const ENV: Record<string, string> = {
   'auth.publicKey': 'AUTH_PUBLIC_KEY',
   'auth.issuer': 'AUTH_ISSUER',
   'auth.audience': 'AUTH_AUDIENCE',
+  'auth.maxTokenTtlSeconds': 'AUTH_MAX_TOKEN_TTL_SECONDS',
   'audit.enabled': 'AUDIT_ENABLED',
   'audit.flushIntervalMs': 'AUDIT_FLUSH_INTERVAL_MS',
   'audit.maxBatchSize': 'AUDIT_MAX_BATCH_SIZE',
@@ -275,6 +281,7 @@ const INTEGER_SETTINGS = new Set([
   'qbank.maxConcurrent',
   'qbank.ratePerSecond',
   'qbank.rateBurst',
+  'auth.maxTokenTtlSeconds',
   'audit.flushIntervalMs',
   'audit.maxBatchSize',
   'audit.retentionDays',

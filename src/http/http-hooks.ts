@@ -1,4 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Authenticator } from '../auth/authenticator.js';
+import { isPublicRoute, PUBLIC_ROUTE_CONFIG } from '../auth/public.decorator.js';
 import { AuditWriter } from '../audit/audit-writer.service.js';
 import { auditEventFor } from '../audit/audit-event.factory.js';
 import { GatewayConfig } from '../config/gateway-config.js';
@@ -11,25 +13,33 @@ import { contextOf } from '../common/request-context.js';
 
 /**
  * Hooks on the HTTP adapter, where every response passes — including those refused before any
- * controller runs (401, 403, 404, 413): the request id header, the audit event and the metrics.
+ * controller runs (400, 401, 403, 404, 413, 415): the request id header, the caller, the audit event and
+ * the metrics.
  */
 export function installHttpHooks(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const writer = app.get(AuditWriter);
   const metrics = app.get(MetricsService);
+  const authenticator = app.get(Authenticator);
   const { durableReads, enabled: auditEnabled } = app.get(GatewayConfig).audit;
   const log = app.get(GatewayLogger).pino;
   const shutdown = app.get(ShutdownState, { strict: false });
 
-  fastify.addHook('onRequest', (request, reply, done) => {
+  // The caller is established here, before Fastify looks at the content type, the body's size or its JSON:
+  // a call without a valid token is refused 401 whatever else is wrong with it, and every later refusal
+  // (400, 404, 413, 415) is audited with the caller who made it. The guards reuse this caller.
+  fastify.addHook('onRequest', async (request, reply) => {
     contextOf(request);
     void reply.header('x-request-id', request.id);
-    // A NUL anywhere in the path or query would reach a database parameter, which PostgreSQL refuses.
-    if (/%00/.test(request.url)) {
-      sendError(request, reply, new ValidationFailedError('path or query: holds a NUL character (%00)'));
-      return;
+    if (!isPublicRoute(request)) {
+      try {
+        await authenticator.authenticate(request);
+      } catch (error) {
+        return sendError(request, reply, error);
+      }
     }
-    done();
+    // A NUL anywhere in the path or query would reach a database parameter, which PostgreSQL refuses.
+    if (/%00/.test(request.url)) return sendError(request, reply, new ValidationFailedError('path or query: holds a NUL character (%00)'));
   });
 
   fastify.addHook('onSend', async (request, reply, payload) => {
@@ -61,4 +71,23 @@ export function installHttpHooks(app: NestFastifyApplication): void {
 
   // Everything queued is written before the database closes.
   fastify.addHook('onClose', async () => writer.flush());
+}
+
+/**
+ * Registers routes that `register` adds to Fastify itself, outside Nest's controllers (the OpenAPI UI and
+ * its assets, which Nest's guards never covered), as public: each is marked as it is added, plugins loaded
+ * in the meantime included, so that nobody keeps a list of their paths.
+ */
+export async function registerPublicRoutes(app: NestFastifyApplication, register: () => void): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  let open = true;
+  fastify.addHook('onRoute', (route) => {
+    if (open) route.config = { ...route.config, ...PUBLIC_ROUTE_CONFIG };
+  });
+  try {
+    register();
+    await fastify.after();
+  } finally {
+    open = false;
+  }
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox, type SandboxSettings } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../../src/auth/dev-keys.js';
@@ -51,13 +52,12 @@ export interface TestGateway {
   db: DataSource;
   /** A dev JWT for this gateway. */
   token: (sub: string, roles: string[], ttlSeconds?: number) => string;
+  /** A JWT of any claims and header, signed with the dev key, for this gateway's issuer and audience (jsonwebtoken adds `iat` unless `noTimestamp`). */
+  sign: (payload: Record<string, unknown>, options?: jwt.SignOptions) => string;
   close: () => Promise<void>;
 }
 
-/**
- * One dev signing key for every gateway of a test file: passport keeps strategies in a process-wide
- * registry, so gateways that share a process must share the key their strategy verifies with.
- */
+/** One dev signing key for every gateway of a test file, so that a token minted for one is good at the others. */
 const keyDir = mkdtempSync(join(tmpdir(), 'qbank-keys-'));
 export const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef';
 
@@ -103,6 +103,8 @@ export async function startGateway(
     db: app.get(DataSource),
     token: (sub, roles, ttlSeconds = 600) =>
       signDevToken(keys, { sub, roles, ttlSeconds, issuer: config.auth.devIssuer, audience: config.auth.audience }),
+    sign: (payload, options) =>
+      jwt.sign(payload, keys.privateKey, { algorithm: 'RS256', issuer: config.auth.devIssuer, audience: config.auth.audience, ...options }),
     close: async () => {
       await app.close();
       await sandbox.close();
