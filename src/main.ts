@@ -41,14 +41,14 @@ if (sandbox) {
   const token = signDevToken(ensureDevKeys(config.auth.devKeyFile), {
     sub: 'dev-cli',
     roles: ['treasury-viewer'],
-    ttlSeconds: 12 * 3600,
+    ttlSeconds: Math.min(12 * 3600, config.auth.maxTokenTtlSeconds),
     issuer: config.auth.devIssuer,
     audience: config.auth.audience,
   });
   const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
   process.stdout.write(
     `\nSandbox mode: QBank sandbox on ${sandbox.baseUrl}, database ${config.database.url}.\n` +
-      `Try (a treasury-viewer token, valid 12 h; mint others with npm run token -- --sub <id> --roles <role,…>):\n\n` +
+      `Try (a treasury-viewer token, valid ${Math.min(12 * 3600, config.auth.maxTokenTtlSeconds) / 3600} h; mint others with npm run token -- --sub <id> --roles <role,…>):\n\n` +
       `curl -s -H "Authorization: Bearer ${token}" http://${host}:${config.server.port}/v1/balances/${account}\n\n`,
   );
 }

@@ -7,6 +7,9 @@ import { eventually } from './support/capture-server.js';
 import { call, startGateway, type TestGateway } from './support/gateway.js';
 import { admin, sandboxAccounts } from './support/sandbox-admin.js';
 
+/** An account id no bank account has: a grant naming it is reported by /health. */
+const CLOSED_ACCOUNT = '00000000-0000-4000-8000-00000000dead';
+
 type SandboxPayment = { payment_id: string; idempotency_key: string; amount: string };
 type AuditRow = { actor: string; action: string; outcome: string; error_code: string | null; resource_id: string | null };
 
@@ -58,6 +61,7 @@ describe('treasury controls: account grants and approvals (real HTTP, real datab
           CONFIG_DIR: configDir({
             'roles.yaml': (roles: { grants: { callers: Record<string, unknown> } }) => {
               roles.grants.callers['payroll-service'] = { read: [ids[0], ids[1]], debit: [ids[0]] };
+              roles.grants.callers['retired-service'] = { read: [CLOSED_ACCOUNT], debit: [] };
             },
             'default.yaml': (defaults: { limits: { payments: { callers: Record<string, unknown> } } }) => {
               defaults.limits.payments.callers['treasury-ops'] = { WIRE: { perPayment: '1000000.00', perDay: '400000.00' } };
@@ -174,6 +178,11 @@ describe('treasury controls: account grants and approvals (real HTTP, real datab
         idempotency_key: null,
       });
       expect((await call(gw, 'GET', `/v1/payments/${mine.body.payment_id}`, { token: operator })).body.idempotency_key).not.toBeNull();
+    });
+
+    it('/health reports a grant naming an account the bank does not list, without failing on it', async () => {
+      const health = await call(gw, 'GET', '/health');
+      expect(health.body.details.account_grants).toEqual({ status: 'up', unknown_accounts: [CLOSED_ACCOUNT], checked: true });
     });
 
     it('every refusal is in the audit trail with the caller who made it', async () => {

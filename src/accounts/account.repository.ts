@@ -51,6 +51,13 @@ export class AccountRepository {
     return { data: page.map(view), next_cursor: rows.length > limit ? encodeCursor([page.at(-1)!.accountId]) : null };
   }
 
+  /** Of these ids, those of accounts in the store. */
+  async existing(accountIds: string[]): Promise<Set<string>> {
+    if (accountIds.length === 0) return new Set();
+    const rows = await this.db.reader.find(AccountEntity, { select: { accountId: true }, where: { accountId: In(accountIds) } });
+    return new Set(rows.map((a) => a.accountId));
+  }
+
   async get(accountId: string): Promise<AccountView> {
     const account = await this.db.reader.findOneBy(AccountEntity, { accountId });
     if (!account) throw new NotFoundError(`No account ${accountId}`);

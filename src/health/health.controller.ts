@@ -5,6 +5,7 @@ import { Public } from '../auth/public.decorator.js';
 import { NO_AUDIT_FIELDS } from '../common/interceptors/audit-fields.interceptor.js';
 import { DatabaseHealthIndicator } from './database.health.js';
 import { FreshnessHealthIndicator } from './freshness.health.js';
+import { GrantsHealthIndicator } from './grants.health.js';
 import { QBankHealthIndicator } from './qbank.health.js';
 import { ShutdownState } from './shutdown-state.js';
 
@@ -23,6 +24,7 @@ export class HealthController {
     private readonly db: DatabaseHealthIndicator,
     private readonly qbank: QBankHealthIndicator,
     private readonly freshness: FreshnessHealthIndicator,
+    private readonly grants: GrantsHealthIndicator,
     private readonly indicator: HealthIndicatorService,
     private readonly shutdown: ShutdownState,
   ) {}
@@ -49,8 +51,17 @@ export class HealthController {
   @Get()
   @HealthCheck()
   @ApiServiceUnavailableResponse({ description: 'Degraded: database, QBank or shutdown' })
+  @ApiOkResponse({
+    description: 'Every check up; `account_grants` lists grants naming accounts the bank does not list (reported, not fatal)',
+  })
   full(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.db.check(), () => this.qbank.check(), () => this.freshness.check(), () => this.accepting()]);
+    return this.health.check([
+      () => this.db.check(),
+      () => this.qbank.check(),
+      () => this.freshness.check(),
+      () => this.grants.check(),
+      () => this.accepting(),
+    ]);
   }
 
   private accepting() {
