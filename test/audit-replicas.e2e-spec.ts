@@ -165,7 +165,8 @@ describe('the audit trail across gateway processes: concurrent chains, streamed 
     const auditor = token('audit-team', ['auditor']);
     const operator = token('treasury-ops', ['treasury-operator']);
     // Callers whose ids a spreadsheet would run as formulas, or that break naive CSV.
-    const hostile = ['=HYPERLINK("http://evil.example","x")', '+SUM(1,2)', '-2+3', '@cmd', 'comma,and "quotes"\nand a newline'];
+    // (A sub with a newline or another control character is refused at the edge: test/caller-identity.e2e-spec.ts.)
+    const hostile = ['=HYPERLINK("http://evil.example","x")', '+SUM(1,2)', '-2+3', '@cmd', 'comma,and "quotes"; a semicolon'];
     const fullAccountNumber = '987654321012';
     try {
       const start = new Date().toISOString();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApprovalExpiryJob } from '../src/approvals/approval-expiry.job.js';
 import { Clock } from '../src/common/clock.js';
+import { RecoveryJob } from '../src/recovery/recovery.job.js';
 import { IdempotencyRecord } from '../src/idempotency/idempotency-record.entity.js';
 import { configDir } from './support/config-dir.js';
 import { eventually } from './support/capture-server.js';
@@ -364,6 +365,36 @@ describe('treasury controls: account grants and approvals (real HTTP, real datab
         ['payment.cancelled', 'treasury-ops'],
         ['payment.expired', 'system'],
       ]);
+    });
+
+    it('an approved payment whose send fails is left to the recovery job, which sends it once with its upstream key', async () => {
+      const key = randomUUID();
+      const initiated = await post(
+        '/v1/payments/wire',
+        wire('100000.00', accounts[1]),
+        gw.token('treasury-ops-2', ['treasury-operator']),
+        key,
+      );
+      await decide(initiated.body.payment_id, 'approve', approver1);
+      await admin(gw.sandbox.url, 'PUT', '/sandbox/faults', { status: 503, count: 10, method: 'POST', path_prefix: '/v1/payments/wire' });
+      let approved;
+      try {
+        approved = await decide(initiated.body.payment_id, 'approve', approver2);
+      } finally {
+        await admin(gw.sandbox.url, 'DELETE', '/sandbox/faults');
+      }
+      // The approval stands; QBank's outcome is not known yet.
+      expect(approved.status).toBe(200);
+      expect(approved.body).toMatchObject({ status: 'P_PENDING', qbank_payment_id: null, approval_status: 'approved' });
+      const before = (await sandboxPayments()).length;
+
+      expect(await gw.app.get(RecoveryJob).run()).toBe(1);
+      const recovered = await call(gw, 'GET', `/v1/payments/${initiated.body.payment_id}`, { token: operator });
+      expect(recovered.body.qbank_payment_id).toEqual(expect.any(String));
+      const sent = (await sandboxPayments()).filter((p) => p.payment_id === recovered.body.qbank_payment_id);
+      expect(sent.map((p) => p.idempotency_key)).toEqual([await upstreamKeyOf(key)]);
+      expect((await sandboxPayments()).length).toBe(before + 1);
+      expect(await gw.app.get(RecoveryJob).run()).toBe(0);
     });
 
     it('an ACH batch over the threshold waits and is decided as a whole', async () => {
