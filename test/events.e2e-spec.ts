@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Clock } from '../src/common/clock.js';
+import { EventsRetentionJob } from '../src/events/events-retention.job.js';
 import { configDir } from './support/config-dir.js';
 import { eventually, startCaptureServer, type CapturedRequest } from './support/capture-server.js';
 import { call, startGateway, type TestGateway } from './support/gateway.js';
@@ -71,6 +73,16 @@ describe('events: outbox, signed deliveries and the commit-order feed', () => {
           CONFIG_DIR: configDir({
             'roles.yaml': (roles: { grants: { callers: Record<string, unknown> } }) => {
               roles.grants.callers['payroll-service'] = { read: [ids[0], ids[1]], debit: [ids[0]] };
+            },
+            'approvals.yaml': {
+              policies: [
+                {
+                  name: 'large-wires',
+                  when: { type: 'WIRE', amount_at_least: '100000.00' },
+                  approvals: 1,
+                  approver_roles: ['payment-approver'],
+                },
+              ],
             },
           }),
         };
@@ -265,6 +277,35 @@ describe('events: outbox, signed deliveries and the commit-order feed', () => {
     expect(await feed(admin)).toContain(hidden);
   });
 
+  it('announces approvals: awaiting, approved, rejected, cancelled — each payment in order', async () => {
+    const r = await receiver();
+    const types = ['payment.awaiting_approval', 'payment.approved', 'payment.rejected', 'payment.cancelled'];
+    await subscribe(operator, r.url, { event_types: types });
+    const approver = gw.token('alice', ['payment-approver']);
+    const [approved, rejected, cancelled] = [
+      (await wire(operator, accounts[0]!, '150000.00')).body,
+      (await wire(operator, accounts[0]!, '150001.00')).body,
+      (await wire(operator, accounts[0]!, '150002.00')).body,
+    ] as { payment_id: string; status: string }[];
+    expect(approved!.status).toBe('P_AWAITING_APPROVAL');
+    expect((await call(gw, 'POST', `/v1/payments/${approved!.payment_id}/approve`, { token: approver, body: {} })).status).toBe(200);
+    expect(
+      (await call(gw, 'POST', `/v1/payments/${rejected!.payment_id}/reject`, { token: approver, body: { reason: 'no' } })).status,
+    ).toBe(200);
+    expect((await call(gw, 'POST', `/v1/payments/${cancelled!.payment_id}/cancel`, { token: operator, body: {} })).status).toBe(200);
+    await deliveredFor(r, cancelled!.payment_id, 'payment.cancelled');
+    await deliveredFor(r, approved!.payment_id, 'payment.approved');
+    await deliveredFor(r, rejected!.payment_id, 'payment.rejected');
+    const of = (id: string) => eventsOf(r).filter((e) => e.data.payment_id === id);
+    expect(of(approved!.payment_id).map((e) => e.type)).toEqual(['payment.awaiting_approval', 'payment.approved']);
+    expect(of(rejected!.payment_id).map((e) => [e.type, e.data.status])).toEqual([
+      ['payment.awaiting_approval', 'P_AWAITING_APPROVAL'],
+      ['payment.rejected', 'P_REJECTED'],
+    ]);
+    expect(of(cancelled!.payment_id).map((e) => e.type)).toEqual(['payment.awaiting_approval', 'payment.cancelled']);
+    expect(of(approved!.payment_id)[0]!.data).toMatchObject({ approvals_required: 1 });
+  });
+
   it('writes sync runs and new Positive Pay exceptions to the outbox', async () => {
     const page = await call(gw, 'GET', '/v1/events?types=sync.completed,positivepay.exception.created&limit=1000', { token: payroll });
     const types = new Set((page.body.data as Event[]).map((e) => e.type));
@@ -304,5 +345,25 @@ describe('events: outbox, signed deliveries and the commit-order feed', () => {
     await reader;
     expect(seen.length).toBe(new Set(seen).size);
     expect(new Set(await outbox())).toEqual(new Set(seen));
+  });
+
+  it('retention removes delivered events past EVENTS_RETENTION_DAYS and keeps the failed ones', async () => {
+    const clock = gw.app.get(Clock);
+    const now = clock.now.bind(clock);
+    const count = async (sql: string) => Number((await gw.db.query<{ n: number | string }[]>(sql))[0]!.n);
+    const kept =
+      "SELECT COUNT(*) AS n FROM events e WHERE EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_seq = e.seq AND d.status <> 'delivered')";
+    const before = await count('SELECT COUNT(*) AS n FROM events');
+    const failedBefore = await count(kept);
+    expect(failedBefore).toBeGreaterThan(0); // the deliveries failed when a subscriber answered 410
+    clock.now = () => new Date(now().getTime() + 31 * 86_400_000);
+    try {
+      const removed = await gw.app.get(EventsRetentionJob).run();
+      expect(removed).toBe(before - failedBefore);
+    } finally {
+      clock.now = now;
+    }
+    expect(await count('SELECT COUNT(*) AS n FROM events')).toBe(failedBefore);
+    expect(await count(kept)).toBe(failedBefore);
   });
 });
