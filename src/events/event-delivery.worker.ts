@@ -183,7 +183,7 @@ export class EventDeliveryWorker implements OnApplicationBootstrap, OnApplicatio
         await manager.update(
           EventSubscription,
           { id: subscription.id },
-          { status: 'disabled', disabledReason: `${subscription.url} answered 410 Gone`, updatedAt: now },
+          { status: 'disabled', disabledReason: 'its endpoint answered 410 Gone', updatedAt: now },
         );
         await manager.update(
           EventDelivery,
