@@ -16,6 +16,8 @@ import { CONTEXT_KEY, contextOfRaw } from './common/request-context.js';
 import { ConfigModule } from './config/config.module.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EventsModule } from './events/events.module.js';
+import { OutboxModule } from './events/outbox.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -77,6 +79,7 @@ export class AppModule {
         DatabaseModule,
         CommonModule,
         LeasesModule,
+        OutboxModule,
         SyncRunsModule,
         AuditModule,
         MetricsModule,
@@ -94,6 +97,7 @@ export class AppModule {
         RecoveryModule,
         AccountsModule,
         TransactionsModule,
+        EventsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -8,9 +8,11 @@ import { Clock } from '../common/clock.js';
 import { GatewayError, NotFoundError } from '../common/errors/gateway-errors.js';
 import { formatMinor } from '../common/money.js';
 import { Database } from '../database/database.js';
+import { Outbox } from '../events/outbox.js';
 import type { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { IdempotencyService, isDefinitiveRefusal } from '../idempotency/idempotency.service.js';
 import type { PaymentEntity } from '../payments/payment.entity.js';
+import { paymentEvent } from '../payments/payment-events.js';
 import { PaymentRecorder } from '../payments/payment-recorder.js';
 import { PaymentRepository } from '../payments/payment.repository.js';
 import type { PaymentState } from '../payments/payment-state.js';
@@ -55,6 +57,7 @@ export class ApprovalsService {
     private readonly ledger: AuditLedger,
     private readonly grants: AccountGrants,
     private readonly clock: Clock,
+    private readonly outbox: Outbox,
   ) {}
 
   /** `GET /v1/approvals?status=pending`: what `by` may decide now. */
@@ -132,6 +135,7 @@ export class ApprovalsService {
       await this.approvals.update(manager, request);
       for (const payment of payments)
         await this.recorder.advance(manager, payment, [{ status: 'P_PENDING', at: now, detail }], 'approval', by);
+      await this.announce(manager, 'payment.approved', request, payments);
       const record = await this.idempotency.resume(manager, request.idempotencyRecordId);
       if (!record) throw new Error(`payment ${request.resourceId} approved, but its idempotency record is not held`);
       return { kind: 'send', record };
@@ -199,6 +203,23 @@ export class ApprovalsService {
       await this.recorder.advance(manager, payment, [{ status: ENDINGS[status].state, at: now, detail }], 'approval', by);
     await this.idempotency.settle(manager, request.idempotencyRecordId);
     await this.audit(manager, request, ENDINGS[status].action, by, { detail });
+    await this.announce(manager, ENDINGS[status].action, request, payments);
+  }
+
+  /** The outbox events of a decision: each payment as it now is, with its approval. */
+  private async announce(
+    manager: EntityManager,
+    type: 'payment.approved' | (typeof ENDINGS)[keyof typeof ENDINGS]['action'],
+    request: ApprovalRequest,
+    payments: PaymentEntity[],
+  ): Promise<void> {
+    const approval = approvalFields(request, await this.approvals.decisions([request.resourceId], manager));
+    const views = [];
+    for (const payment of payments) views.push({ ...(await this.payments.view(payment.paymentId, manager))!, ...approval });
+    await this.outbox.append(
+      manager,
+      views.map((view) => paymentEvent(type, view)),
+    );
   }
 
   private async send(record: IdempotencyRecord, by: AuditActor): Promise<void> {

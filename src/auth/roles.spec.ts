@@ -4,8 +4,15 @@ import { scopesForRoles, unknownScopes } from './roles.js';
 
 // Widening a role must be a deliberate change: this pins the shipped table of config/roles.yaml.
 const SHIPPED: Record<string, string[]> = {
-  'treasury-viewer': ['accounts.read', 'balances.read', 'transactions.read', 'payments.read', 'positivepay.exceptions.read'],
-  'ap-clerk': ['payments.read', 'payments.ach.write', 'positivepay.issues.write', 'positivepay.exceptions.read'],
+  'treasury-viewer': [
+    'accounts.read',
+    'balances.read',
+    'transactions.read',
+    'payments.read',
+    'positivepay.exceptions.read',
+    'events.manage',
+  ],
+  'ap-clerk': ['payments.read', 'payments.ach.write', 'positivepay.issues.write', 'positivepay.exceptions.read', 'events.manage'],
   'treasury-operator': [
     'accounts.read',
     'balances.read',
@@ -14,9 +21,10 @@ const SHIPPED: Record<string, string[]> = {
     'payments.ach.write',
     'payments.wire.write',
     'transfers.write',
+    'events.manage',
   ],
-  auditor: ['audit.read', 'accounts.read', 'transactions.read', 'payments.read'],
-  'gateway-admin': ['sync.run', 'audit.read'],
+  auditor: ['audit.read', 'accounts.read', 'transactions.read', 'payments.read', 'events.manage'],
+  'gateway-admin': ['sync.run', 'audit.read', 'events.manage'],
   'payment-approver': ['payments.read', 'payments.approve'],
 };
 

@@ -1,7 +1,7 @@
 import { QBANK_SCOPES } from '#qbank/contract';
 
 /** The gateway's own scopes, beside QBank's. */
-export const GATEWAY_OWN_SCOPES = ['audit.read', 'sync.run', 'payments.approve'] as const;
+export const GATEWAY_OWN_SCOPES = ['audit.read', 'sync.run', 'payments.approve', 'events.manage'] as const;
 export const ALL_SCOPES: readonly string[] = [...QBANK_SCOPES, ...GATEWAY_OWN_SCOPES];
 export type GatewayScope = (typeof QBANK_SCOPES)[number] | (typeof GATEWAY_OWN_SCOPES)[number];
 

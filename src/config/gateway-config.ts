@@ -126,6 +126,21 @@ export class ApprovalsConfig {
   policies!: ApprovalPolicy[];
 }
 
+export class EventsConfig {
+  /** Seconds to wait before each retry of a delivery, comma-separated; after the last, the delivery has failed. */
+  @Matches(/^\d{1,6}(,\d{1,6}){0,29}$/, { message: 'must be seconds, comma-separated (e.g. 5,300,1800)' }) retrySchedule!: string;
+  /** How often each replica's delivery worker looks for due deliveries (it also starts right after an event on its replica). */
+  @IsInt() @Min(10) @Max(600_000) deliveryIntervalMs!: number;
+  /** A subscriber must answer within this; past it the attempt has failed. */
+  @IsInt() @Min(100) @Max(60_000) deliveryTimeoutMs!: number;
+  /** Delivered events (and their attempts) older than this are removed by the leased retention job. */
+  @IsInt() @Min(1) @Max(36_500) retentionDays!: number;
+  @IsInt() @Min(1) @Max(86_400) retentionIntervalSeconds!: number;
+}
+
+/** `EVENTS_RETRY_SCHEDULE` as milliseconds. */
+export const retryDelaysMs = (events: EventsConfig): number[] => events.retrySchedule.split(',').map((s) => Number(s) * 1000);
+
 export class WebhooksConfig {
   @IsInt() @Min(1) @Max(3600) toleranceSeconds!: number;
 }
@@ -185,6 +200,7 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => PaymentsConfig) payments!: PaymentsConfig;
   @ValidateNested() @Type(() => ApprovalsConfig) approvals!: ApprovalsConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks!: WebhooksConfig;
+  @ValidateNested() @Type(() => EventsConfig) events!: EventsConfig;
   @ValidateNested() @Type(() => SyncConfig) sync!: SyncConfig;
   @ValidateNested() @Type(() => LimitsConfig) limits!: LimitsConfig;
   /** Role → scopes, from `roles.yaml`. */
@@ -245,6 +261,11 @@ const ENV: Record<string, string> = {
   'approvals.expiryIntervalSeconds': 'APPROVALS_EXPIRY_INTERVAL_SECONDS',
   'approvals.defaultExpiryHours': 'APPROVALS_DEFAULT_EXPIRY_HOURS',
   'webhooks.toleranceSeconds': 'WEBHOOK_TOLERANCE_SECONDS',
+  'events.retrySchedule': 'EVENTS_RETRY_SCHEDULE',
+  'events.deliveryIntervalMs': 'EVENTS_DELIVERY_INTERVAL_MS',
+  'events.deliveryTimeoutMs': 'EVENTS_DELIVERY_TIMEOUT_MS',
+  'events.retentionDays': 'EVENTS_RETENTION_DAYS',
+  'events.retentionIntervalSeconds': 'EVENTS_RETENTION_INTERVAL_SECONDS',
   'sync.schedule.accounts': 'SYNC_ACCOUNTS_CRON',
   'sync.schedule.transactions': 'SYNC_TRANSACTIONS_CRON',
   'sync.schedule.positivePayExceptions': 'SYNC_POSITIVEPAY_EXCEPTIONS_CRON',
@@ -291,6 +312,10 @@ const INTEGER_SETTINGS = new Set([
   'approvals.expiryIntervalSeconds',
   'approvals.defaultExpiryHours',
   'webhooks.toleranceSeconds',
+  'events.deliveryIntervalMs',
+  'events.deliveryTimeoutMs',
+  'events.retentionDays',
+  'events.retentionIntervalSeconds',
   'sync.leaseSeconds',
   'limits.callerRatePerSecond',
   'limits.callerBurst',

@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { ApprovalDecision, ApprovalRequest } from '../approvals/approval.entity.js';
 import { AuditCheckpoint, AuditEvent } from '../audit/audit-event.entity.js';
+import { EventDelivery, EventDeliveryAttempt, EventSubscription, OutboxEvent } from '../events/event.entity.js';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { JobLease } from '../leases/job-lease.entity.js';
 import { PaymentDailyTotal } from '../payments/payment-daily-total.entity.js';
@@ -21,6 +22,7 @@ import { PaymentDailyTotals1764400000000 } from './migrations/1764400000000-paym
 import { PaymentLimitCheck1764500000000 } from './migrations/1764500000000-payment-limit-check.js';
 import { RecoverablePayments1764600000000 } from './migrations/1764600000000-recoverable-payments.js';
 import { TreasuryControls1764700000000 } from './migrations/1764700000000-treasury-controls.js';
+import { Events1764800000000 } from './migrations/1764800000000-events.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
 export const ENTITIES = [
@@ -40,6 +42,10 @@ export const ENTITIES = [
   PaymentDailyTotal,
   ApprovalRequest,
   ApprovalDecision,
+  OutboxEvent,
+  EventSubscription,
+  EventDelivery,
+  EventDeliveryAttempt,
 ];
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -50,6 +56,7 @@ export const MIGRATIONS = [
   PaymentLimitCheck1764500000000,
   RecoverablePayments1764600000000,
   TreasuryControls1764700000000,
+  Events1764800000000,
 ];
 
 const SQLITE_WAL_CHECKPOINT_PAGES = 16_384;

@@ -19,6 +19,8 @@ export class Database implements OnApplicationShutdown {
   private readonly writerTurn: Mutex | undefined;
   /** Set inside a transaction's work: a transaction opened there would wait for the writer it holds (SQLite). */
   private readonly inside = new AsyncLocalStorage<true>();
+  /** What to run once a transaction's work has committed, by its EntityManager. */
+  private readonly committed = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(
     private readonly writer: DataSource,
@@ -36,8 +38,26 @@ export class Database implements OnApplicationShutdown {
   /** `work` in one transaction, committed when it resolves and rolled back when it throws. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.inside.getStore()) return Promise.reject(new Error('a transaction opened inside another: pass its EntityManager instead'));
-    const run = () => this.writer.transaction((manager) => this.inside.run(true, () => work(manager)));
-    return this.writerTurn ? this.writerTurn.runExclusive(run) : run();
+    let used: EntityManager | undefined;
+    const run = () =>
+      this.writer.transaction((manager) => {
+        used = manager;
+        return this.inside.run(true, () => work(manager));
+      });
+    const done = this.writerTurn ? this.writerTurn.runExclusive(run) : run();
+    return done.then((result) => {
+      const hooks = used && this.committed.get(used);
+      if (used) this.committed.delete(used);
+      for (const hook of hooks ?? []) hook();
+      return result;
+    });
+  }
+
+  /** Runs `hook` once the transaction of `manager` has committed (never when it rolls back); `hook` must not throw. */
+  afterCommit(manager: EntityManager, hook: () => void): void {
+    const hooks = this.committed.get(manager);
+    if (hooks) hooks.push(hook);
+    else this.committed.set(manager, [hook]);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -19,7 +19,9 @@ export class ListPaymentsQuery {
   to?: string;
   @ApiPropertyOptional({
     description:
-      'The polling feed: payments updated after this instant, oldest change first (keep the last `updated_at` as your watermark)',
+      'The polling feed: payments updated after this instant, oldest change first (keep the last `updated_at` as your watermark). ' +
+      "Approximate: it follows the gateway's clock, not commit order, so a change that commits after a later-stamped one can be " +
+      'missed; overlap the watermark, or follow `GET /v1/events`, which never skips.',
   })
   @IsOptional()
   @IsString()

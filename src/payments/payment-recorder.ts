@@ -7,13 +7,16 @@ import { AuditLedger } from '../audit/audit-ledger.js';
 import { Clock } from '../common/clock.js';
 import { formatMinor, parseMinor } from '../common/money.js';
 import { Database } from '../database/database.js';
+import { Outbox } from '../events/outbox.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { WebhookEventEntity } from '../webhooks/webhook-event.entity.js';
 import { WebhookInboxRepository } from '../webhooks/webhook-inbox.repository.js';
 import { PaymentBatch, PaymentEntity, PaymentStatusChange, type StatusSource } from './payment.entity.js';
+import { paymentEvent } from './payment-events.js';
 import { PaymentLimits } from './payment-limits.js';
 import { PaymentRepository } from './payment.repository.js';
 import { givesLimitsBack, transition, type PaymentState } from './payment-state.js';
+import { paymentView } from './payment.view.js';
 
 /** What became of a webhook: it changed the payment's status, changed nothing, or contradicted the payment. */
 export type WebhookResult = 'applied' | 'unchanged' | 'refused';
@@ -51,9 +54,13 @@ export class PaymentRecorder {
     private readonly metrics: MetricsService,
     private readonly clock: Clock,
     private readonly db: Database,
+    private readonly outbox: Outbox,
   ) {}
 
-  /** New payments (and their ACH batch), each P_PENDING, with their `payment.created` audit events; returns their history. */
+  /**
+   * New payments (and their ACH batch), each P_PENDING, with their `payment.created` audit events and
+   * outbox events; returns their history.
+   */
   async created(manager: EntityManager, payments: PaymentEntity[], by: AuditActor, batch?: PaymentBatch): Promise<PaymentStatusChange[]> {
     const history = payments.map((p) => historyEntry(p.paymentId, { status: p.status, at: p.createdAt }, 'gateway'));
     await this.payments.insert(manager, payments, history, batch);
@@ -68,6 +75,18 @@ export class PaymentRecorder {
           by,
           detail: { type: p.type, status: p.status, amount: formatMinor(p.amountMinor), currency: p.currency, batch_id: p.batchId },
         }),
+      ),
+    );
+    await this.outbox.append(
+      manager,
+      payments.map((p) =>
+        paymentEvent(
+          'payment.created',
+          paymentView(
+            p,
+            history.filter((h) => h.paymentId === p.paymentId),
+          ),
+        ),
       ),
     );
     return history;
@@ -112,21 +131,24 @@ export class PaymentRecorder {
     if (changes.length === 0) return [];
     await this.payments.insertHistory(manager, changes);
     if (givesLimitsBack(payment.status)) await this.limits.release(manager, payment);
-    let previous = from;
+    const moves = changes.map((change, i) => ({ change, from: i === 0 ? from : changes[i - 1]!.status }));
     await this.ledger.append(
       manager,
-      changes.map((change) => {
-        const detail = { from: previous, to: change.status, source, qbank_payment_id: payment.qbankPaymentId };
-        previous = change.status;
-        return recordEvent({
+      moves.map(({ change, from: previous }) =>
+        recordEvent({
           kind: 'payment',
           action: 'payment.status_changed',
           resourceType: 'payment',
           resourceId: payment.paymentId,
           by,
-          detail,
-        });
-      }),
+          detail: { from: previous, to: change.status, source, qbank_payment_id: payment.qbankPaymentId },
+        }),
+      ),
+    );
+    const view = paymentView(payment, await this.payments.history(manager, payment.paymentId));
+    await this.outbox.append(
+      manager,
+      moves.map(({ change, from: previous }) => paymentEvent('payment.status_changed', view, { from: previous, to: change.status })),
     );
     return changes;
   }

@@ -108,6 +108,11 @@ export class PaymentRepository {
     return manager.find(PaymentEntity, { where: { batchId }, order: { batchIndex: 'ASC' } });
   }
 
+  /** A payment's status history, oldest first. */
+  history(manager: EntityManager, paymentId: string): Promise<PaymentStatusChange[]> {
+    return manager.find(PaymentStatusChange, { where: { paymentId }, order: { at: 'ASC' } });
+  }
+
   async view(paymentId: string, manager: EntityManager = this.db.reader): Promise<PaymentView | undefined> {
     const payment = await manager.findOneBy(PaymentEntity, { paymentId });
     if (!payment) return undefined;

@@ -16,6 +16,7 @@ import { NotFoundError } from '../common/errors/gateway-errors.js';
 import { stampAuditFields } from '../common/interceptors/audit-fields.interceptor.js';
 import { UpstreamCall } from '../common/upstream-call.js';
 import { Database } from '../database/database.js';
+import { Outbox } from '../events/outbox.js';
 import type { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { IdempotencyService, type Claim } from '../idempotency/idempotency.service.js';
 import type { IdempotentAnswer, IdempotentCall } from '../idempotency/idempotent-call.js';
@@ -23,6 +24,7 @@ import { TransactionRepository } from '../transactions/transaction.repository.js
 import { achRequest, pendingAch, pendingTransfer, pendingWire, transferRequest, wireRequest, type Fingerprint } from './new-payments.js';
 import type { ListPaymentsQuery } from './list-payments.dto.js';
 import type { PaymentBatch, PaymentEntity, StatusSource } from './payment.entity.js';
+import { paymentEvent } from './payment-events.js';
 import { PaymentLimits, utcDay } from './payment-limits.js';
 import { PaymentRecorder } from './payment-recorder.js';
 import { PaymentRepository, withHistories, type RecordedPayments } from './payment.repository.js';
@@ -64,6 +66,7 @@ export class PaymentsService {
     private readonly approvals: ApprovalRepository,
     private readonly fingerprints: BeneficiaryFingerprints,
     private readonly ledger: AuditLedger,
+    private readonly outbox: Outbox,
   ) {}
 
   private readonly fingerprint: Fingerprint = (routing, account) => this.fingerprints.of(routing, account);
@@ -184,7 +187,12 @@ export class PaymentsService {
       }),
     ]);
     const views = withHistories(payments, history);
-    const view = { ...(batch ? batchView(batch, views) : views[0]!), ...approvalFields(request, []) };
+    const approval = approvalFields(request, []);
+    await this.outbox.append(
+      manager,
+      views.map((v) => paymentEvent('payment.awaiting_approval', { ...v, ...approval })),
+    );
+    const view = { ...(batch ? batchView(batch, views) : views[0]!), ...approval };
     const stamped = stampAuditFields(view, {
       timestamp: this.clock.now().toISOString(),
       actor: call.caller.sub,

@@ -1,21 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
-import { formatMinor } from '../common/money.js';
 import { Database } from '../database/database.js';
 import { PositivePayExceptionEntity } from './positivepay-exception.entity.js';
-
-export interface ExceptionView {
-  exception_id: string;
-  account_id: string;
-  check_number: string;
-  presented_amount: string;
-  issued_amount: string | null;
-  payee_name: string | null;
-  presented_date: string;
-  reason: string;
-  status: string;
-  decision_deadline: string;
-}
+import { exceptionView, type ExceptionView } from './positivepay-exception.view.js';
 
 /** Positive Pay exceptions of the store (table `positivepay_exceptions`), as synced from QBank's daily snapshot. */
 @Injectable()
@@ -46,18 +33,7 @@ export class PositivePayExceptionRepository {
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
-      data: page.map((e) => ({
-        exception_id: e.exceptionId,
-        account_id: e.accountId,
-        check_number: e.checkNumber,
-        presented_amount: formatMinor(e.presentedAmountMinor),
-        issued_amount: e.issuedAmountMinor === null ? null : formatMinor(e.issuedAmountMinor),
-        payee_name: e.payeeName,
-        presented_date: e.presentedDate,
-        reason: e.reason,
-        status: e.status,
-        decision_deadline: e.decisionDeadline.toISOString(),
-      })),
+      data: page.map(exceptionView),
       next_cursor: rows.length > query.limit && last ? encodeCursor([last.presentedDate, last.exceptionId]) : null,
     };
   }

@@ -3,13 +3,15 @@ import { IsNull } from 'typeorm';
 import { QBankClient } from '#qbank/client';
 import type { PositivePayException, Unstamped } from '#qbank/contract';
 import { parseMinor } from '../common/money.js';
+import { Outbox } from '../events/outbox.js';
 import { SnapshotSync } from '../sync/snapshot-sync.js';
 import type { RunProgress, Syncer } from '../sync/syncer.js';
 import { PositivePayExceptionEntity } from './positivepay-exception.entity.js';
+import { exceptionView } from './positivepay-exception.view.js';
 
 const PAGE = 1000;
 
-/** Positive Pay exceptions: QBank's full snapshot; one no longer listed is marked resolved. */
+/** Positive Pay exceptions: QBank's full snapshot; one no longer listed is marked resolved; a new one is an event. */
 @Injectable()
 export class PositivePayExceptionsSyncer implements Syncer {
   readonly resource = 'positivepay-exceptions';
@@ -17,6 +19,7 @@ export class PositivePayExceptionsSyncer implements Syncer {
   constructor(
     private readonly qbank: QBankClient,
     private readonly snapshots: SnapshotSync,
+    private readonly outbox: Outbox,
   ) {}
 
   run(progress: RunProgress): Promise<void> {
@@ -32,6 +35,17 @@ export class PositivePayExceptionsSyncer implements Syncer {
             : undefined,
         listed: { resolvedAt: IsNull() },
         unlisted: (now) => ({ resolvedAt: now, lastSyncedAt: now }),
+        inserted: (manager, rows) =>
+          this.outbox.append(
+            manager,
+            rows.map((row) => ({
+              type: 'positivepay.exception.created',
+              subject: row.exceptionId,
+              accountId: row.accountId,
+              initiatedBy: null,
+              data: exceptionView(row),
+            })),
+          ),
       },
       progress,
     );

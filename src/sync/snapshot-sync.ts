@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
+import { In, type EntityManager, type EntityTarget, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { Clock } from '../common/clock.js';
 import { Database } from '../database/database.js';
@@ -18,6 +18,8 @@ export interface Snapshot<Item, Row extends ObjectLiteral> {
   listed: FindOptionsWhere<Row>;
   /** What marks a row that QBank no longer lists (closed, resolved): rows are never deleted. */
   unlisted: (now: Date) => QueryDeepPartialEntity<Row>;
+  /** What else to write, in the same transaction, about the rows seen for the first time (their events). */
+  inserted?: (manager: EntityManager, rows: Row[]) => Promise<void>;
 }
 
 /**
@@ -56,7 +58,10 @@ export class SnapshotSync {
           else if (changes) await manager.update(snapshot.entity, { [snapshot.key]: id }, changes);
           if (existing) counts[changes ? 'updated' : 'unchanged'] += 1;
         }
-        if (fresh.length > 0) await manager.createQueryBuilder().insert().into(snapshot.entity).values(fresh).updateEntity(false).execute();
+        if (fresh.length > 0) {
+          await manager.createQueryBuilder().insert().into(snapshot.entity).values(fresh).updateEntity(false).execute();
+          await snapshot.inserted?.(manager, fresh);
+        }
         counts.inserted = fresh.length;
         return counts;
       });

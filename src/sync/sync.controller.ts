@@ -6,23 +6,8 @@ import { RequireScope } from '../auth/require-scope.decorator.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
 import { StandardErrorDto } from '../docs/error.dto.js';
 import { SYNC_RESOURCES, type SyncResource } from './sync-run.entity.js';
+import { runView } from './sync-run.view.js';
 import { SyncService } from './sync.service.js';
-
-const runView = (run: Awaited<ReturnType<SyncService['list']>>[number]) => ({
-  run_id: run.id,
-  resource: run.resource,
-  trigger: run.trigger,
-  holder: run.holder,
-  status: run.status,
-  started_at: run.startedAt.toISOString(),
-  finished_at: run.finishedAt?.toISOString() ?? null,
-  pages: run.pages,
-  inserted: run.inserted,
-  updated: run.updated,
-  unchanged: run.unchanged,
-  watermark: run.watermark,
-  error: run.error,
-});
 
 @ApiTags('Sync')
 @Controller('v1/sync')

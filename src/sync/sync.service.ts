@@ -7,6 +7,7 @@ import { Clock } from '../common/clock.js';
 import { GatewayError } from '../common/errors/gateway-errors.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { Database } from '../database/database.js';
+import { Outbox } from '../events/outbox.js';
 import { Leases } from '../leases/leases.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PositivePayExceptionsSyncer } from '../positivepay/positivepay-exceptions.syncer.js';
@@ -14,12 +15,13 @@ import { TransactionsSyncer } from '../transactions/transactions.syncer.js';
 import { DataAsOf } from './data-as-of.js';
 import { SYNC_RESOURCES, SyncRun, type SyncResource } from './sync-run.entity.js';
 import { SyncRunRepository } from './sync-run.repository.js';
+import { runView } from './sync-run.view.js';
 import type { RunProgress, Syncer } from './syncer.js';
 
 /**
  * Runs a sync: takes the resource's lease (one run across replicas), records the run, lets the resource's
  * syncer do the work page by page while renewing the lease and logging progress, and records the outcome
- * with its audit event.
+ * with its audit event and its `sync.completed` event.
  */
 @Injectable()
 export class SyncService implements BeforeApplicationShutdown {
@@ -37,6 +39,7 @@ export class SyncService implements BeforeApplicationShutdown {
     private readonly metrics: MetricsService,
     private readonly dataAsOf: DataAsOf,
     private readonly clock: Clock,
+    private readonly outbox: Outbox,
     accounts: AccountsSyncer,
     transactions: TransactionsSyncer,
     exceptions: PositivePayExceptionsSyncer,
@@ -153,6 +156,10 @@ export class SyncService implements BeforeApplicationShutdown {
               error: run.error,
             },
           }),
+        ]);
+        // Seen by every subscriber to sync.completed: a run names no account, only counts and times.
+        await this.outbox.append(manager, [
+          { type: 'sync.completed', subject: run.id, accountId: null, initiatedBy: null, data: runView(run) },
         ]);
       });
       await this.leases.release(leaseOf(run.resource));
