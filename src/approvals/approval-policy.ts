@@ -32,9 +32,10 @@ const isObject = (value: unknown): value is Raw => typeof value === 'object' && 
 export function parseApprovalPolicies(document: unknown, roles: readonly string[]): { policies: ApprovalPolicy[]; problems: string[] } {
   const problems: string[] = [];
   const policies: ApprovalPolicy[] = [];
-  if (document === null || document === undefined) return { policies, problems };
-  if (!isObject(document) || !Array.isArray(document.policies ?? []))
-    return { policies, problems: ['config/approvals.yaml: must hold `policies:`, a list'] };
+  if (!isObject(document) || !Array.isArray(document.policies))
+    return { policies, problems: ['config/approvals.yaml: must hold `policies:`, a list (`policies: []` for none)'] };
+  for (const key of Object.keys(document))
+    if (key !== 'policies') problems.push(`config/approvals.yaml: ${key}: is not a setting (only policies:)`);
   const names = new Set<string>();
   for (const [index, raw] of ((document.policies ?? []) as unknown[]).entries()) {
     const name = isObject(raw) && typeof raw.name === 'string' && raw.name.trim() ? raw.name : `#${index + 1}`;

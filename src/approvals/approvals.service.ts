@@ -11,7 +11,7 @@ import { Database } from '../database/database.js';
 import { Outbox } from '../events/outbox.js';
 import type { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { IdempotencyService, isDefinitiveRefusal } from '../idempotency/idempotency.service.js';
-import type { PaymentEntity } from '../payments/payment.entity.js';
+import { PaymentEntity } from '../payments/payment.entity.js';
 import { paymentEvent } from '../payments/payment-events.js';
 import { PaymentRecorder } from '../payments/payment-recorder.js';
 import { PaymentRepository } from '../payments/payment.repository.js';
@@ -252,14 +252,15 @@ export class ApprovalsService {
   /**
    * The approval request of a payment or ACH batch (an entry's id stands for its batch), locked, with its
    * payments; 404 when no such payment, 403 when the caller may not read its account, none when it
-   * needed no approval.
+   * needed no approval. Locks are taken in one order on every path (the request, then its payments in
+   * batch order), as the expiry job takes them: two deciders never wait on each other's locks.
    */
   private async lockedOrNone(
     manager: EntityManager,
     id: string,
     by: AuditActor,
   ): Promise<{ request: ApprovalRequest; payments: PaymentEntity[] } | undefined> {
-    const [payment] = await this.payments.forUpdate(manager, [{ paymentId: id }, { batchId: id }]);
+    const [payment] = await manager.find(PaymentEntity, { where: [{ paymentId: id }, { batchId: id }], take: 1 });
     if (!payment) throw new NotFoundError(`No payment or ACH batch ${id}`);
     this.grants.assertRead(by, payment.debtorAccountId);
     const resourceId = payment.batchId ?? payment.paymentId;

@@ -362,13 +362,12 @@ function describe(errors: ValidationError[], prefix = ''): string[] {
 const getPathSafe = (value: unknown): unknown => (typeof value === 'string' && value.length > 60 ? `${value.slice(0, 20)}…` : value);
 
 /** A YAML file of the configuration folder, parsed; a missing or unreadable one is a configuration error naming it. */
-function readYaml(configDir: string, file: string, optional = false): unknown {
+function readYaml(configDir: string, file: string): unknown {
   const path = join(configDir, file);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ConfigError(
       `Invalid configuration:\n  - CONFIG_DIR: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
@@ -389,7 +388,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = env
   const roleFile = (readYaml(configDir, 'roles.yaml') ?? {}) as { roles?: Record<string, string[]>; grants?: unknown };
   const roles = roleFile.roles ?? {};
   const grants = parseGrants(roleFile.grants, Object.keys(roles));
-  const policies = parseApprovalPolicies(readYaml(configDir, 'approvals.yaml', true), Object.keys(roles));
+  for (const key of Object.keys(roleFile))
+    if (key !== 'roles' && key !== 'grants') grants.problems.push(`config/roles.yaml: ${key}: is not a section (roles:, grants:)`);
+  // Required, like the others: a folder without it must not silently turn maker-checker off.
+  const policies = parseApprovalPolicies(readYaml(configDir, 'approvals.yaml'), Object.keys(roles));
   const tree: Tree = { ...defaults, nodeEnv: env.NODE_ENV ?? 'development', roles, configDir };
   setPath(tree, 'sandboxPort', getPath(defaults, 'sandbox.port'));
   delete tree.sandbox;

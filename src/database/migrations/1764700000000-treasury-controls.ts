@@ -60,6 +60,9 @@ export class TreasuryControls1764700000000 implements MigrationInterface {
     await q(`DROP TABLE approval_decisions`);
     await q(`DROP TABLE approval_requests`);
     await q(`DROP VIEW audit_payments`);
+    // Fails, as it should, while payments in the gateway's own (longer) states remain.
+    if (columnTypes(queryRunner).postgres)
+      for (const table of ['payments', 'payment_status_history']) await q(`ALTER TABLE ${table} ALTER COLUMN status TYPE varchar(16)`);
     await q(auditPaymentsView(['P_COMPLETED', 'P_FAILED']));
   }
 }
