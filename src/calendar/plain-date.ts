@@ -6,12 +6,6 @@ export type PlainDate = string;
 
 const DAY_MS = 86_400_000;
 
-export const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function isPlainDate(value: unknown): value is PlainDate {
-  return typeof value === 'string' && PLAIN_DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
-}
-
 const toUtc = (date: PlainDate): number => Date.parse(`${date}T00:00:00Z`);
 const fromUtc = (ms: number): PlainDate => new Date(ms).toISOString().slice(0, 10);
 
