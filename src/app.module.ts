@@ -8,6 +8,7 @@ import { ApprovalsModule } from './approvals/approvals.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { GrantsModule } from './auth/grants.module.js';
 import { BalancesModule } from './balances/balances.module.js';
+import { CalendarModule } from './calendar/calendar.module.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { AuditFieldsInterceptor } from './common/interceptors/audit-fields.interceptor.js';
@@ -78,6 +79,7 @@ export class AppModule {
         }),
         DatabaseModule,
         CommonModule,
+        CalendarModule,
         LeasesModule,
         OutboxModule,
         SyncRunsModule,

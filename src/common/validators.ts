@@ -36,8 +36,12 @@ export function IsPlainDate(options?: ValidationOptions): PropertyDecorator {
       propertyName: String(propertyName),
       options: { message: 'must be a date written YYYY-MM-DD', ...options },
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+          // An impossible month is an invalid Date (toISOString would throw: a 500); 02-30 rolls over to March.
+          const day = new Date(`${value}T00:00:00Z`);
+          return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(value);
+        },
       },
     });
 }

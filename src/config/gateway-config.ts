@@ -21,6 +21,7 @@ import { parse } from 'yaml';
 import { parseApprovalPolicies, type ApprovalPolicy } from '../approvals/approval-policy.js';
 import { parseGrants, type GrantsTable } from '../auth/grants.js';
 import { parseSealingKeys } from '../idempotency/request-sealer.js';
+import { IsPlainDate } from '../common/validators.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const SANDBOX_CLIENT_SECRET = 'sandbox-secret';
@@ -126,6 +127,31 @@ export class ApprovalsConfig {
   policies!: ApprovalPolicy[];
 }
 
+const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+const TIME_OF_DAY_MESSAGE = { message: 'must be a time of day HH:MM' };
+
+/** QBank's deadlines per rail, wall clock of `calendar.timeZone`. */
+export class CalendarDeadlines {
+  @Matches(TIME_OF_DAY, TIME_OF_DAY_MESSAGE) wire!: string;
+  @Matches(TIME_OF_DAY, TIME_OF_DAY_MESSAGE) transfer!: string;
+  @Matches(TIME_OF_DAY, { ...TIME_OF_DAY_MESSAGE, each: true }) achSameDay!: string[];
+  @Matches(TIME_OF_DAY, TIME_OF_DAY_MESSAGE) achNextDay!: string;
+}
+
+/** The banking calendar (contract §15): time zone, QBank's deadlines, the gateway's margin, extra closures. */
+export class CalendarConfig {
+  @IsString() timeZone!: string;
+  /** Each of QBank's deadlines less this is the gateway's cutoff. */
+  @IsInt() @Min(0) @Max(240) cutoffMarginMinutes!: number;
+  /** When a business day's windows open: payments scheduled for it are released then. */
+  @Matches(TIME_OF_DAY, TIME_OF_DAY_MESSAGE) opensAt!: string;
+  @ValidateNested() @Type(() => CalendarDeadlines) deadlines!: CalendarDeadlines;
+  /** Days closed beyond the Federal Reserve's holidays (`YYYY-MM-DD`). */
+  @IsPlainDate({ each: true }) extraClosures!: string[];
+  /** The largest same-day ACH entry. */
+  @Matches(/^\d{1,15}(\.\d{1,2})?$/, { message: 'must be an amount as a string ("1000000.00")' }) achSameDayLimit!: string;
+}
+
 export class EventsConfig {
   /** Seconds to wait before each retry of a delivery, comma-separated; after the last, the delivery has failed. */
   @Matches(/^\d{1,6}(,\d{1,6}){0,29}$/, { message: 'must be seconds, comma-separated (e.g. 5,300,1800)' }) retrySchedule!: string;
@@ -199,6 +225,7 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => IdempotencyConfig) idempotency!: IdempotencyConfig;
   @ValidateNested() @Type(() => PaymentsConfig) payments!: PaymentsConfig;
   @ValidateNested() @Type(() => ApprovalsConfig) approvals!: ApprovalsConfig;
+  @ValidateNested() @Type(() => CalendarConfig) calendar!: CalendarConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks!: WebhooksConfig;
   @ValidateNested() @Type(() => EventsConfig) events!: EventsConfig;
   @ValidateNested() @Type(() => SyncConfig) sync!: SyncConfig;
@@ -260,6 +287,8 @@ const ENV: Record<string, string> = {
   'payments.recoveryIntervalSeconds': 'PAYMENTS_RECOVERY_INTERVAL_SECONDS',
   'approvals.expiryIntervalSeconds': 'APPROVALS_EXPIRY_INTERVAL_SECONDS',
   'approvals.defaultExpiryHours': 'APPROVALS_DEFAULT_EXPIRY_HOURS',
+  'calendar.cutoffMarginMinutes': 'CUTOFF_MARGIN_MINUTES',
+  'calendar.extraClosures': 'CALENDAR_EXTRA_CLOSURES',
   'webhooks.toleranceSeconds': 'WEBHOOK_TOLERANCE_SECONDS',
   'events.retrySchedule': 'EVENTS_RETRY_SCHEDULE',
   'events.deliveryIntervalMs': 'EVENTS_DELIVERY_INTERVAL_MS',
@@ -311,6 +340,7 @@ const INTEGER_SETTINGS = new Set([
   'payments.recoveryIntervalSeconds',
   'approvals.expiryIntervalSeconds',
   'approvals.defaultExpiryHours',
+  'calendar.cutoffMarginMinutes',
   'webhooks.toleranceSeconds',
   'events.deliveryIntervalMs',
   'events.deliveryTimeoutMs',
@@ -340,7 +370,7 @@ function getPath(tree: Tree, path: string): unknown {
 function coerce(path: string, raw: string): unknown {
   if (BOOLEAN_SETTINGS.has(path)) return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
   if (INTEGER_SETTINGS.has(path)) return /^-?\d+$/.test(raw) ? Number(raw) : raw;
-  if (path === 'qbank.webhookSecrets')
+  if (path === 'qbank.webhookSecrets' || path === 'calendar.extraClosures')
     return raw
       .split(',')
       .map((s) => s.trim())
@@ -445,6 +475,13 @@ function policyProblems(config: GatewayConfig): string[] {
               `limits.payments.${kind}.${name}.${type}.${field}: must be perPayment or perDay, an amount as a string ("100000.00")`,
             );
       }
+  if (config.calendar?.timeZone) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: config.calendar.timeZone });
+    } catch {
+      problems.push(`calendar.timeZone: ${config.calendar.timeZone} is not a time zone Intl knows (e.g. America/New_York)`);
+    }
+  }
   try {
     parseSealingKeys(config.idempotency.requestKeys);
   } catch (error) {

@@ -23,6 +23,7 @@ import { PaymentLimitCheck1764500000000 } from './migrations/1764500000000-payme
 import { RecoverablePayments1764600000000 } from './migrations/1764600000000-recoverable-payments.js';
 import { TreasuryControls1764700000000 } from './migrations/1764700000000-treasury-controls.js';
 import { Events1764800000000 } from './migrations/1764800000000-events.js';
+import { PaymentDates1764900000000 } from './migrations/1764900000000-payment-dates.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
 export const ENTITIES = [
@@ -57,6 +58,7 @@ export const MIGRATIONS = [
   RecoverablePayments1764600000000,
   TreasuryControls1764700000000,
   Events1764800000000,
+  PaymentDates1764900000000,
 ];
 
 const SQLITE_WAL_CHECKPOINT_PAGES = 16_384;

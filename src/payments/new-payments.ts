@@ -64,6 +64,11 @@ function pending(
     requestId: call.requestId,
     createdAt: now,
     updatedAt: now,
+    // Dated by `PaymentTiming` when recorded.
+    requestedExecutionDate: null,
+    executionDate: null,
+    expectedSettlementDate: null,
+    sameDay: null,
     ...fields,
   } satisfies PaymentEntity);
 }

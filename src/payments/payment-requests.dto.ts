@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsBoolean,
   ArrayMinSize,
   IsArray,
   IsIn,
@@ -13,7 +14,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsAbaRoutingNumber, IsAmount, IsId, IsNotEqualTo } from '../common/validators.js';
+import { IsAbaRoutingNumber, IsAmount, IsId, IsNotEqualTo, IsPlainDate } from '../common/validators.js';
 
 const ACCOUNT_NUMBER = /^[0-9]{4,17}$/;
 const ACCOUNT_NUMBER_MESSAGE = { message: 'must be 4 to 17 digits' };
@@ -32,6 +33,14 @@ export class CreateWireDto {
   @ApiProperty({ example: 'USD', enum: ['USD'] }) @IsIn(['USD']) currency!: string;
   @ApiProperty({ type: CreditorDto }) @IsObject() @ValidateNested() @Type(() => CreditorDto) creditor!: CreditorDto;
   @ApiPropertyOptional({ maxLength: 140 }) @IsOptional() @IsString() @MaxLength(140) description?: string;
+  @ApiPropertyOptional({
+    example: '2026-12-01',
+    description:
+      'The business day to send it on (YYYY-MM-DD, America/New_York; default today). Not in the past; a holiday or weekend moves to the next business day, and so does a day whose cutoff has passed',
+  })
+  @IsOptional()
+  @IsPlainDate()
+  requested_execution_date?: string;
 }
 
 export class CreateTransferDto {
@@ -43,6 +52,14 @@ export class CreateTransferDto {
   @ApiProperty({ example: '250.75' }) @IsAmount() amount!: string;
   @ApiProperty({ example: 'USD', enum: ['USD'] }) @IsIn(['USD']) currency!: string;
   @ApiPropertyOptional({ maxLength: 140 }) @IsOptional() @IsString() @MaxLength(140) description?: string;
+  @ApiPropertyOptional({
+    example: '2026-12-01',
+    description:
+      'The business day to send it on (YYYY-MM-DD, America/New_York; default today). Not in the past; a holiday or weekend moves to the next business day, and so does a day whose cutoff has passed',
+  })
+  @IsOptional()
+  @IsPlainDate()
+  requested_execution_date?: string;
 }
 
 export class AchCreditorDto {
@@ -73,4 +90,20 @@ export class CreateAchDto {
   @ValidateNested({ each: true })
   @Type(() => AchEntryDto)
   payments!: AchEntryDto[];
+  @ApiPropertyOptional({
+    example: '2026-12-01',
+    description:
+      'The business day to send it on (YYYY-MM-DD, America/New_York; default today). Not in the past; a holiday or weekend moves to the next business day, and so does a day whose cutoff has passed',
+  })
+  @IsOptional()
+  @IsPlainDate()
+  requested_execution_date?: string;
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Same-day ACH: each entry at most 1,000,000.00; settles on the execution date when a same-day window is still open when it is sent, else the next business day',
+  })
+  @IsOptional()
+  @IsBoolean()
+  same_day?: boolean;
 }

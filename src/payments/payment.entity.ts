@@ -30,6 +30,14 @@ export class PaymentEntity {
   @Column({ name: 'request_id', type: 'varchar' }) requestId!: string;
   @Column({ name: 'created_at' }) createdAt!: Date;
   @Column({ name: 'updated_at' }) updatedAt!: Date;
+  // Plain dates (`YYYY-MM-DD`, America/New_York) of the banking calendar; null on payments made before it.
+  /** The day the caller asked for (default: the day it was initiated). */
+  @Column({ name: 'requested_execution_date', type: 'varchar', nullable: true }) requestedExecutionDate!: string | null;
+  /** The business day it goes to QBank. */
+  @Column({ name: 'execution_date', type: 'varchar', nullable: true }) executionDate!: string | null;
+  @Column({ name: 'expected_settlement_date', type: 'varchar', nullable: true }) expectedSettlementDate!: string | null;
+  /** ACH: whether same-day settlement was asked for (null for wires and transfers). */
+  @Column({ name: 'same_day', type: 'boolean', nullable: true }) sameDay!: boolean | null;
 }
 
 /**

@@ -8,7 +8,7 @@ import { PaymentBatch, PaymentEntity, PaymentStatusChange } from './payment.enti
 import type { ListPaymentsQuery } from './list-payments.dto.js';
 import { batchView, paymentView, type BatchView, type PaymentView } from './payment.view.js';
 
-/** Rows per INSERT: an ACH batch holds up to 1,000 payments (21 columns each). */
+/** Rows per INSERT: an ACH batch holds up to 1,000 payments (25 columns each). */
 const INSERT_CHUNK = 200;
 
 /** The payments a request recorded (one, or an ACH batch's entries in order), with their history and batch. */

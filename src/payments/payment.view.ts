@@ -28,6 +28,14 @@ export interface PaymentView extends Partial<ApprovalFields> {
   status_history: { status: PaymentState; at: string; source: StatusSource; detail?: string }[];
   created_at: string;
   updated_at: string;
+  /** The day asked for (default: the day initiated, America/New_York); null on payments made before dates were kept. */
+  requested_execution_date: string | null;
+  /** The business day it goes (went) to QBank. */
+  execution_date: string | null;
+  /** Wire, transfer: the execution date; ACH: the execution date when same-day applies, else the next business day. */
+  expected_settlement_date: string | null;
+  /** ACH only: whether same-day was asked for. */
+  same_day?: boolean;
   /** The postings QBank made for it (once synced), on `GET /v1/payments/{id}`. */
   postings?: { transaction_id: string; account_id: string; direction: string; amount: string; value_date: string; posting_date: string }[];
 }
@@ -42,6 +50,9 @@ export interface BatchView extends Partial<ApprovalFields> {
   initiated_by: string;
   idempotency_key: string | null;
   created_at: string;
+  requested_execution_date: string | null;
+  execution_date: string | null;
+  same_day: boolean;
   payments: PaymentView[];
 }
 
@@ -76,6 +87,10 @@ export function paymentView(payment: PaymentEntity, history: PaymentStatusChange
     })),
     created_at: payment.createdAt.toISOString(),
     updated_at: payment.updatedAt.toISOString(),
+    requested_execution_date: payment.requestedExecutionDate,
+    execution_date: payment.executionDate,
+    expected_settlement_date: payment.expectedSettlementDate,
+    ...(payment.type === 'ACH' ? { same_day: payment.sameDay ?? false } : {}),
   };
 }
 
@@ -101,6 +116,10 @@ export function batchView(batch: PaymentBatch, payments: PaymentView[]): BatchVi
     initiated_by: batch.actor,
     idempotency_key: batch.idempotencyKey,
     created_at: batch.createdAt.toISOString(),
+    // One request, one date for all its entries.
+    requested_execution_date: payments[0]?.requested_execution_date ?? null,
+    execution_date: payments[0]?.execution_date ?? null,
+    same_day: payments[0]?.same_day ?? false,
     payments,
   };
 }

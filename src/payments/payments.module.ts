@@ -5,6 +5,7 @@ import { WebhookInboxModule } from '../webhooks/webhook-inbox.module.js';
 import { DailyTotalsRepository } from './daily-totals.repository.js';
 import { PaymentLimits } from './payment-limits.js';
 import { PaymentRecorder } from './payment-recorder.js';
+import { PaymentTiming } from './payment-timing.js';
 import { PaymentRepository } from './payment.repository.js';
 import { PaymentsController } from './payments.controller.js';
 import { PaymentsService } from './payments.service.js';
@@ -12,7 +13,7 @@ import { PaymentsService } from './payments.service.js';
 @Module({
   imports: [TransactionsModule, WebhookInboxModule, ApprovalRulesModule],
   controllers: [PaymentsController],
-  providers: [PaymentsService, PaymentRepository, PaymentRecorder, PaymentLimits, DailyTotalsRepository],
-  exports: [PaymentsService, PaymentRepository, PaymentRecorder],
+  providers: [PaymentsService, PaymentRepository, PaymentRecorder, PaymentLimits, DailyTotalsRepository, PaymentTiming],
+  exports: [PaymentsService, PaymentRepository, PaymentRecorder, PaymentTiming],
 })
 export class PaymentsModule {}

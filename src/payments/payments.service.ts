@@ -13,6 +13,7 @@ import { AuditLedger } from '../audit/audit-ledger.js';
 import { AccountGrants } from '../auth/account-grants.js';
 import { Clock } from '../common/clock.js';
 import { NotFoundError } from '../common/errors/gateway-errors.js';
+import { parseMinor } from '../common/money.js';
 import { stampAuditFields } from '../common/interceptors/audit-fields.interceptor.js';
 import { UpstreamCall } from '../common/upstream-call.js';
 import { Database } from '../database/database.js';
@@ -27,6 +28,7 @@ import type { PaymentBatch, PaymentEntity, StatusSource } from './payment.entity
 import { paymentEvent } from './payment-events.js';
 import { PaymentLimits, utcDay } from './payment-limits.js';
 import { PaymentRecorder } from './payment-recorder.js';
+import { PaymentTiming, type RequestedTiming } from './payment-timing.js';
 import { PaymentRepository, withHistories, type RecordedPayments } from './payment.repository.js';
 import type { CreateAchDto, CreateTransferDto, CreateWireDto } from './payment-requests.dto.js';
 import { isFinal } from './payment-state.js';
@@ -67,15 +69,19 @@ export class PaymentsService {
     private readonly fingerprints: BeneficiaryFingerprints,
     private readonly ledger: AuditLedger,
     private readonly outbox: Outbox,
+    private readonly timing: PaymentTiming,
   ) {}
 
   private readonly fingerprint: Fingerprint = (routing, account) => this.fingerprints.of(routing, account);
 
-  // The caller's grants are checked before its key is claimed: a refused call leaves the key free for a permitted body.
+  // The caller's grants and the request's dates are checked before its key is claimed: a refused call leaves the key free.
 
   wire(dto: CreateWireDto, call: IdempotentCall): Promise<IdempotentAnswer> {
     this.grants.assertDebit(call.caller, dto.debtor_account_id);
-    return this.initiate(call, dto, wireRequest(dto), [[dto.creditor.routing_number, dto.creditor.account_number]], (id, now) => ({
+    const timing: RequestedTiming = { rail: 'WIRE', requested: dto.requested_execution_date, sameDay: null };
+    this.timing.check(timing, [], this.clock.now());
+    const creditors: [string, string][] = [[dto.creditor.routing_number, dto.creditor.account_number]];
+    return this.initiate(call, dto, wireRequest(dto), creditors, timing, (id, now) => ({
       payments: [pendingWire(dto, call, id, now, this.fingerprint)],
     }));
   }
@@ -83,13 +89,21 @@ export class PaymentsService {
   transfer(dto: CreateTransferDto, call: IdempotentCall): Promise<IdempotentAnswer> {
     this.grants.assertDebit(call.caller, dto.from_account_id);
     this.grants.assertRead(call.caller, dto.to_account_id);
-    return this.initiate(call, dto, transferRequest(dto), [], (id, now) => ({ payments: [pendingTransfer(dto, call, id, now)] }));
+    const timing: RequestedTiming = { rail: 'TRANSFER', requested: dto.requested_execution_date, sameDay: null };
+    this.timing.check(timing, [], this.clock.now());
+    return this.initiate(call, dto, transferRequest(dto), [], timing, (id, now) => ({ payments: [pendingTransfer(dto, call, id, now)] }));
   }
 
   ach(dto: CreateAchDto, call: IdempotentCall): Promise<IdempotentAnswer> {
     this.grants.assertDebit(call.caller, dto.debtor_account_id);
+    const timing: RequestedTiming = { rail: 'ACH', requested: dto.requested_execution_date, sameDay: dto.same_day ?? false };
+    this.timing.check(
+      timing,
+      dto.payments.map((p) => parseMinor(p.amount)),
+      this.clock.now(),
+    );
     const creditors = dto.payments.map((p): [string, string] => [p.creditor.routing_number, p.creditor.account_number]);
-    return this.initiate(call, dto, achRequest(dto), creditors, (id, now) => {
+    return this.initiate(call, dto, achRequest(dto), creditors, timing, (id, now) => {
       const { batch, entries } = pendingAch(dto, call, id, now, this.fingerprint);
       return { payments: entries, batch };
     });
@@ -101,9 +115,10 @@ export class PaymentsService {
     dto: object,
     upstream: PaymentRequest,
     creditors: [routing: string, account: string][],
+    timing: RequestedTiming,
     pending: (resourceId: string, now: Date) => { payments: PaymentEntity[]; batch?: PaymentBatch },
   ): Promise<IdempotentAnswer> {
-    const started = await this.claimAndRecord(call, dto, upstream, creditors, pending);
+    const started = await this.claimAndRecord(call, dto, upstream, creditors, timing, pending);
     if (started.held) return started.held;
     if (started.claim.kind !== 'new' && started.claim.kind !== 'takeover') return this.idempotency.answerWithoutSending(started.claim);
     return this.send(started.claim.record, callerOf(call), 'api', started.recorded);
@@ -123,6 +138,7 @@ export class PaymentsService {
     dto: object,
     upstream: PaymentRequest,
     creditors: [routing: string, account: string][],
+    timing: RequestedTiming,
     pending: (resourceId: string, now: Date) => { payments: PaymentEntity[]; batch?: PaymentBatch },
   ): Promise<{ claim: Claim; recorded?: RecordedPayments; held?: IdempotentAnswer }> {
     return this.db.transaction(async (manager) => {
@@ -132,6 +148,7 @@ export class PaymentsService {
       if (recorded) return { claim, recorded };
       const now = this.clock.now();
       const { payments, batch } = pending(claim.record.resourceId, now);
+      this.timing.date(payments, timing, now);
       const type = payments[0]!.type;
       const amounts = payments.map((p) => p.amountMinor);
       const need = await this.policies.need(
