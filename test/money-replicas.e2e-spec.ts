@@ -79,7 +79,7 @@ describe('money movement across processes', () => {
 
   it('a gateway killed (SIGKILL) while a wire is in flight, restarted, and the caller retrying → one payment, and the final result', async () => {
     const database: TestDatabase = testDatabase();
-    sandbox.settings.processingMs = 6000; // longer than a restart under load, so the first retry finds it in flight
+    sandbox.settings.processingMs = 15_000; // longer than a restart under a full suite's load, so the first retry finds it in flight
     let replica = await startReplicaOf(database.env);
     const port = Number(new URL(replica.url).port);
     try {
@@ -92,7 +92,7 @@ describe('money movement across processes', () => {
       replica = await startReplicaOf(database.env, port);
 
       let answer: Awaited<ReturnType<typeof wire>> | undefined;
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 40_000;
       const seen: number[] = [];
       while (Date.now() < deadline) {
         answer = await wire(replica, key);
@@ -114,7 +114,7 @@ describe('money movement across processes', () => {
       await replica.kill();
       await database.drop();
     }
-  });
+  }, 120_000);
 
   it('a gateway killed (SIGKILL) between QBank acting and its answer being recorded, and no caller retry → the recovery job completes the payment, once', async () => {
     const database: TestDatabase = testDatabase();
