@@ -67,6 +67,7 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
         QBANK_BREAKER_FAILURES: '3',
         QBANK_BREAKER_OPEN_MS: '2000',
         LIMITS_CALLER_RATE_PER_SECOND: '0',
+        HEALTH_QBANK_CACHE_MS: '0', // each /health asks QBank: the outage is what this test watches
       });
       const gateway = replica;
       const accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;

@@ -191,6 +191,11 @@ export class SyncConfig {
   @IsInt() @Min(1) @Max(24 * 31) maxAgeHours!: number;
 }
 
+export class HealthConfig {
+  /** How long the QBank probe's result answers `/health` (shared by concurrent probes). */
+  @IsInt() @Min(0) @Max(600_000) qbankCacheMs!: number;
+}
+
 export class BalancesConfig {
   @IsBoolean() coalesce!: boolean;
 }
@@ -222,6 +227,7 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => AuthConfig) auth!: AuthConfig;
   @ValidateNested() @Type(() => AuditConfig) audit!: AuditConfig;
   @ValidateNested() @Type(() => BalancesConfig) balances!: BalancesConfig;
+  @ValidateNested() @Type(() => HealthConfig) health!: HealthConfig;
   @ValidateNested() @Type(() => IdempotencyConfig) idempotency!: IdempotencyConfig;
   @ValidateNested() @Type(() => PaymentsConfig) payments!: PaymentsConfig;
   @ValidateNested() @Type(() => ApprovalsConfig) approvals!: ApprovalsConfig;
@@ -281,6 +287,7 @@ const ENV: Record<string, string> = {
   'audit.retentionDays': 'AUDIT_RETENTION_DAYS',
   'audit.durableReads': 'AUDIT_DURABLE_READS',
   'balances.coalesce': 'BALANCES_COALESCE',
+  'health.qbankCacheMs': 'HEALTH_QBANK_CACHE_MS',
   'idempotency.leaseSeconds': 'IDEMPOTENCY_LEASE_SECONDS',
   'idempotency.retentionHours': 'IDEMPOTENCY_RETENTION_HOURS',
   'idempotency.requestKeys': 'REQUEST_ENCRYPTION_KEYS',
@@ -338,6 +345,7 @@ const INTEGER_SETTINGS = new Set([
   'idempotency.leaseSeconds',
   'idempotency.retentionHours',
   'payments.recoveryIntervalSeconds',
+  'health.qbankCacheMs',
   'approvals.expiryIntervalSeconds',
   'approvals.defaultExpiryHours',
   'calendar.cutoffMarginMinutes',

@@ -84,6 +84,8 @@ export async function startGateway(
     AUTH_MODE: 'dev',
     AUTH_DEV_KEY_FILE: join(keyDir, 'dev-signing-key'),
     QBANK_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    // Each /health asks QBank, so that a test sees the bank's state at once (test/health.e2e-spec.ts: the cache).
+    HEALTH_QBANK_CACHE_MS: '0',
     ...database.env,
     ...env,
   });
