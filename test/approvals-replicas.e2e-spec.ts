@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
+import { testNow } from './support/clock.js';
 import { configDir } from './support/config-dir.js';
 import { postgresDatabase } from './support/gateway.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
@@ -14,7 +15,14 @@ describe('approvals across processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qbank-replicas-'));
   const keyFile = join(dir, 'dev-signing-key');
   const token = (sub: string, roles: string[]) =>
-    signDevToken(ensureDevKeys(keyFile), { sub, roles, ttlSeconds: 600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway' });
+    signDevToken(ensureDevKeys(keyFile), {
+      sub,
+      roles,
+      ttlSeconds: 600,
+      issuer: 'qbank-gateway-dev',
+      audience: 'qbank-gateway',
+      issuedAt: testNow(),
+    });
   const operator = token('treasury-ops', ['treasury-operator']);
   let accountId: string;
 

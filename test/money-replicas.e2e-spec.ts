@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
+import { testNow } from './support/clock.js';
 import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
 import { eventually } from './support/capture-server.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
@@ -19,6 +20,7 @@ describe('money movement across processes', () => {
     ttlSeconds: 600,
     issuer: 'qbank-gateway-dev',
     audience: 'qbank-gateway',
+    issuedAt: testNow(),
   });
   let accountId: string;
 
@@ -128,6 +130,7 @@ describe('money movement across processes', () => {
       ttlSeconds: 600,
       issuer: 'qbank-gateway-dev',
       audience: 'qbank-gateway',
+      issuedAt: testNow(),
     });
     const get = (path: string, as = token) =>
       fetch(`${replica.url}${path}`, { headers: { authorization: `Bearer ${as}` } }).then(

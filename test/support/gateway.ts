@@ -8,7 +8,9 @@ import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox, type SandboxSettings } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../../src/auth/dev-keys.js';
 import { createGateway } from '../../src/bootstrap.js';
+import { Clock } from '../../src/common/clock.js';
 import { type GatewayConfig, loadConfig } from '../../src/config/gateway-config.js';
+import { TEST_CLOCK_OFFSET_MS } from './clock.js';
 import { postgresReady, postgresServerUrl, suitePostgresUrl } from './postgres.js';
 
 export interface TestDatabase {
@@ -50,9 +52,12 @@ export interface TestGateway {
   config: GatewayConfig;
   sandbox: RunningSandbox;
   db: DataSource;
-  /** A dev JWT for this gateway. */
+  /** A dev JWT for this gateway, issued at its clock's "now". */
   token: (sub: string, roles: string[], ttlSeconds?: number) => string;
-  /** A JWT of any claims and header, signed with the dev key, for this gateway's issuer and audience (jsonwebtoken adds `iat` unless `noTimestamp`). */
+  /**
+   * A JWT of any claims and header, signed with the dev key, for this gateway's issuer and audience; without
+   * an `iat` of its own (and unless `noTimestamp`) it is issued at the gateway's clock, `expiresIn` counting from there.
+   */
   sign: (payload: Record<string, unknown>, options?: jwt.SignOptions) => string;
   close: () => Promise<void>;
 }
@@ -67,6 +72,12 @@ export async function startGateway(
     /** Settings, or settings that depend on the sandbox (its accounts, for grants). */
     env?: Record<string, string> | ((sandbox: RunningSandbox) => Promise<Record<string, string>>);
     sandbox?: Partial<SandboxSettings>;
+    /**
+     * `business-morning` (default): the gateway's clock runs from the next business-day morning in New York
+     * (`TEST_CLOCK_OFFSET_MS`), so that payments are sent whatever the hour the suite runs; `real`: the
+     * machine's clock, for specs about time itself (token lifetimes against the issuer's clock).
+     */
+    clock?: 'business-morning' | 'real';
   } = {},
 ): Promise<TestGateway> {
   const sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, ...options.sandbox });
@@ -84,6 +95,7 @@ export async function startGateway(
     AUTH_MODE: 'dev',
     AUTH_DEV_KEY_FILE: join(keyDir, 'dev-signing-key'),
     QBANK_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    CLOCK_OFFSET_MS: String(options.clock === 'real' ? 0 : TEST_CLOCK_OFFSET_MS),
     ...database.env,
     ...env,
   });
@@ -95,6 +107,7 @@ export async function startGateway(
   sandbox.settings.webhookSecret = WEBHOOK_SECRET;
   sandbox.settings.webhookRetryBaseMs = 100;
   const keys = ensureDevKeys(config.auth.devKeyFile);
+  const clock = app.get(Clock);
   return {
     url: `http://127.0.0.1:${address.port}`,
     app,
@@ -102,9 +115,13 @@ export async function startGateway(
     sandbox,
     db: app.get(DataSource),
     token: (sub, roles, ttlSeconds = 600) =>
-      signDevToken(keys, { sub, roles, ttlSeconds, issuer: config.auth.devIssuer, audience: config.auth.audience }),
+      signDevToken(keys, { sub, roles, ttlSeconds, issuer: config.auth.devIssuer, audience: config.auth.audience, issuedAt: clock.now() }),
     sign: (payload, options) =>
-      jwt.sign(payload, keys.privateKey, { algorithm: 'RS256', issuer: config.auth.devIssuer, audience: config.auth.audience, ...options }),
+      jwt.sign(
+        payload.iat === undefined && !options?.noTimestamp ? { ...payload, iat: Math.floor(clock.now().getTime() / 1000) } : payload,
+        keys.privateKey,
+        { algorithm: 'RS256', issuer: config.auth.devIssuer, audience: config.auth.audience, ...options },
+      ),
     close: async () => {
       await app.close();
       await sandbox.close();
