@@ -116,6 +116,8 @@ export class IdempotencyConfig {
 export class PaymentsConfig {
   /** How often the recovery job looks for payments whose QBank answer was lost. */
   @IsInt() @Min(1) @Max(86_400) recoveryIntervalSeconds!: number;
+  /** How often the scheduler looks for scheduled payments whose window has opened. */
+  @IsInt() @Min(1) @Max(86_400) schedulerIntervalSeconds!: number;
 }
 
 export class ApprovalsConfig {
@@ -291,6 +293,7 @@ const ENV: Record<string, string> = {
   'idempotency.retentionHours': 'IDEMPOTENCY_RETENTION_HOURS',
   'idempotency.requestKeys': 'REQUEST_ENCRYPTION_KEYS',
   'payments.recoveryIntervalSeconds': 'PAYMENTS_RECOVERY_INTERVAL_SECONDS',
+  'payments.schedulerIntervalSeconds': 'SCHEDULER_INTERVAL_SECONDS',
   'approvals.expiryIntervalSeconds': 'APPROVALS_EXPIRY_INTERVAL_SECONDS',
   'approvals.defaultExpiryHours': 'APPROVALS_DEFAULT_EXPIRY_HOURS',
   'calendar.cutoffMarginMinutes': 'CUTOFF_MARGIN_MINUTES',
@@ -345,6 +348,7 @@ const INTEGER_SETTINGS = new Set([
   'idempotency.leaseSeconds',
   'idempotency.retentionHours',
   'payments.recoveryIntervalSeconds',
+  'payments.schedulerIntervalSeconds',
   'approvals.expiryIntervalSeconds',
   'approvals.defaultExpiryHours',
   'calendar.cutoffMarginMinutes',
