@@ -38,7 +38,11 @@ export function postgresDatabase(url = postgresServerUrl()): TestDatabase {
 
 /** A database of its own for one test file: a new schema on PostgreSQL, a new file on SQLite. */
 export function testDatabase(): TestDatabase {
-  if (suitePostgresUrl) return postgresDatabase();
+  return suitePostgresUrl ? postgresDatabase() : sqliteFileDatabase();
+}
+
+/** A new SQLite file, removed by `drop`, whatever the suite runs on. */
+export function sqliteFileDatabase(): TestDatabase {
   const dir = mkdtempSync(join(tmpdir(), 'qbank-gateway-'));
   return {
     env: { DATABASE_URL: `sqlite:${join(dir, 'gateway.sqlite')}` },
@@ -78,10 +82,13 @@ export async function startGateway(
      * machine's clock, for specs about time itself (token lifetimes against the issuer's clock).
      */
     clock?: 'business-morning' | 'real';
+    /** The database (default: `testDatabase()`), e.g. `postgresDatabase()` for a spec run on both. */
+    database?: TestDatabase;
   } = {},
 ): Promise<TestGateway> {
   const sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, ...options.sandbox });
-  const database = testDatabase();
+  const database = options.database ?? testDatabase();
+  await postgresReady(); // a PostgreSQL this file started for `database` may still be starting
   const env = typeof options.env === 'function' ? await options.env(sandbox) : options.env;
   const config = loadConfig({
     NODE_ENV: 'test',
