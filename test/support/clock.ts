@@ -28,17 +28,20 @@ export const TEST_CLOCK_OFFSET_MS = nextBusinessMorning(new Date()).getTime() - 
 export const testNow = (): Date => new Date(Date.now() + TEST_CLOCK_OFFSET_MS);
 
 /**
- * Stands the gateway's clock at `iso` (it keeps running from there, so leases and timeouts still pass);
+ * Stands the gateway's clock, and QBank's for its payments, at `iso` (it keeps running from there, so leases and timeouts still pass);
  * answers a function that puts it back where it was. Tokens for that time come from `tokenAt`.
  */
 export function standAt(gw: TestGateway, iso: string): () => void {
   const clock = gw.app.get(Clock);
   const real = Object.getOwnPropertyDescriptor(clock, 'now');
+  const sandboxOffset = gw.sandbox.settings.clockOffsetMs;
   const offset = Date.parse(iso) - Date.now();
   clock.now = () => new Date(Date.now() + offset);
+  gw.sandbox.settings.clockOffsetMs = offset; // QBank's payments are stamped at that time too
   return () => {
     if (real) Object.defineProperty(clock, 'now', real);
     else delete (clock as Partial<Clock>).now;
+    gw.sandbox.settings.clockOffsetMs = sandboxOffset;
   };
 }
 

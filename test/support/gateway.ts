@@ -86,7 +86,16 @@ export async function startGateway(
     database?: TestDatabase;
   } = {},
 ): Promise<TestGateway> {
-  const sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, ...options.sandbox });
+  const clockOffsetMs = options.clock === 'real' ? 0 : TEST_CLOCK_OFFSET_MS;
+  // QBank stands at the gateway's time too: payments' timestamps from both sides then agree.
+  const sandbox = await startSandbox({
+    port: 0,
+    quiet: true,
+    processingMs: 0,
+    achSettleIntervalSeconds: 0,
+    clockOffsetMs,
+    ...options.sandbox,
+  });
   const database = options.database ?? testDatabase();
   await postgresReady(); // a PostgreSQL this file started for `database` may still be starting
   const env = typeof options.env === 'function' ? await options.env(sandbox) : options.env;
@@ -102,7 +111,7 @@ export async function startGateway(
     AUTH_MODE: 'dev',
     AUTH_DEV_KEY_FILE: join(keyDir, 'dev-signing-key'),
     QBANK_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    CLOCK_OFFSET_MS: String(options.clock === 'real' ? 0 : TEST_CLOCK_OFFSET_MS),
+    CLOCK_OFFSET_MS: String(clockOffsetMs),
     ...database.env,
     ...env,
   });
