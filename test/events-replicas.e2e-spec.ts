@@ -8,7 +8,7 @@ import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
-import { testNow } from './support/clock.js';
+import { TEST_CLOCK_OFFSET_MS, testNow } from './support/clock.js';
 import { eventually } from './support/capture-server.js';
 import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
 import { startReplica, type Replica } from './support/replicas.js';
@@ -113,7 +113,13 @@ describe('events across gateway processes', () => {
     );
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0 });
+    sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
+      port: 0,
+      quiet: true,
+      processingMs: 0,
+      achSettleIntervalSeconds: 0,
+    });
     accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
-import { testNow } from './support/clock.js';
+import { TEST_CLOCK_OFFSET_MS, testNow } from './support/clock.js';
 import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
 import { eventually } from './support/capture-server.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
@@ -48,7 +48,13 @@ describe('money movement across processes', () => {
   const sandboxPayments = async () => (await sandboxPaymentList()).length;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0 });
+    sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
+      port: 0,
+      quiet: true,
+      processingMs: 0,
+      achSettleIntervalSeconds: 0,
+    });
     accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
-import { testNow } from './support/clock.js';
+import { TEST_CLOCK_OFFSET_MS, testNow } from './support/clock.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { eventually } from './support/capture-server.js';
 import { postgresDatabase, testDatabase } from './support/gateway.js';
@@ -33,6 +33,7 @@ describe('syncs across processes', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
       port: 0,
       quiet: true,
       achSettleIntervalSeconds: 0,
