@@ -28,6 +28,7 @@ import { LeasesModule } from './leases/leases.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PositivePayModule } from './positivepay/positivepay.module.js';
 import { RecoveryModule } from './recovery/recovery.module.js';
+import { SchedulingModule } from './scheduling/scheduling.module.js';
 import { SyncModule } from './sync/sync.module.js';
 import { SyncRunsModule } from './sync/sync-runs.module.js';
 import { TransactionsModule } from './transactions/transactions.module.js';
@@ -97,6 +98,7 @@ export class AppModule {
         WebhooksModule,
         SyncModule,
         RecoveryModule,
+        SchedulingModule,
         AccountsModule,
         TransactionsModule,
         EventsModule,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
+import { TEST_CLOCK_OFFSET_MS, testNow } from './support/clock.js';
 import { configDir } from './support/config-dir.js';
 import { postgresDatabase } from './support/gateway.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
@@ -14,7 +15,14 @@ describe('approvals across processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qbank-replicas-'));
   const keyFile = join(dir, 'dev-signing-key');
   const token = (sub: string, roles: string[]) =>
-    signDevToken(ensureDevKeys(keyFile), { sub, roles, ttlSeconds: 600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway' });
+    signDevToken(ensureDevKeys(keyFile), {
+      sub,
+      roles,
+      ttlSeconds: 600,
+      issuer: 'qbank-gateway-dev',
+      audience: 'qbank-gateway',
+      issuedAt: testNow(),
+    });
   const operator = token('treasury-ops', ['treasury-operator']);
   let accountId: string;
 
@@ -28,7 +36,13 @@ describe('approvals across processes', () => {
     ((await (await fetch(`${sandbox.url}/sandbox/payments`)).json()) as { data: { idempotency_key: string }[] }).data;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0 });
+    sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
+      port: 0,
+      quiet: true,
+      processingMs: 0,
+      achSettleIntervalSeconds: 0,
+    });
     accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;
   });
   afterAll(async () => {

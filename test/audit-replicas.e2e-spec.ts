@@ -9,6 +9,7 @@ import { postgresDatabase, testDatabase, type TestDatabase } from './support/gat
 import { postgresReady } from './support/postgres.js';
 import { devCredentials, startReplica, type Replica } from './support/replicas.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
+import { TEST_CLOCK_OFFSET_MS } from './support/clock.js';
 
 const run = promisify(execFile);
 const EXPORTED_EVENTS = 1_000_000;
@@ -39,7 +40,14 @@ describe('the audit trail across gateway processes: concurrent chains, streamed 
   };
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, accounts: 2 });
+    sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
+      port: 0,
+      quiet: true,
+      processingMs: 0,
+      achSettleIntervalSeconds: 0,
+      accounts: 2,
+    });
     const bank = await sandboxAccounts(sandbox.baseUrl);
     bankToken = bank.bankToken;
     accountId = bank.accountIds[0]!;

@@ -12,7 +12,9 @@ describe('JWKS mode: keys from the identity provider, with issuer and audience',
       body: JSON.stringify({ keys: [jwk] }),
       headers: { 'content-type': 'application/json' },
     }));
+    // The identity provider signs with the machine's clock.
     const gw = await startGateway({
+      clock: 'real',
       env: {
         AUTH_MODE: 'jwks',
         AUTH_JWKS_URL: `${idp.url}/.well-known/jwks.json`,

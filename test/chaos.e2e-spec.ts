@@ -6,6 +6,7 @@ import { eventually } from './support/capture-server.js';
 import { postgresDatabase, testDatabase } from './support/gateway.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
 import { devCredentials, freePort, startReplica, type Replica } from './support/replicas.js';
+import { TEST_CLOCK_OFFSET_MS } from './support/clock.js';
 
 /** A TCP hop between the gateway and QBank that can go dark: while down, connections are refused and open ones cut. */
 async function startOutageProxy(
@@ -48,7 +49,14 @@ describe('chaos: QBank down for 30 s during a steady mixed load', () => {
   const { keyFile, token, remove } = devCredentials('qbank-chaos-');
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, accounts: 1 });
+    sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
+      port: 0,
+      quiet: true,
+      processingMs: 0,
+      achSettleIntervalSeconds: 0,
+      accounts: 1,
+    });
   });
   afterAll(async () => {
     await sandbox.close();

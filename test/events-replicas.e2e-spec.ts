@@ -8,6 +8,7 @@ import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
+import { TEST_CLOCK_OFFSET_MS, testNow } from './support/clock.js';
 import { eventually } from './support/capture-server.js';
 import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
 import { startReplica, type Replica } from './support/replicas.js';
@@ -71,7 +72,14 @@ describe('events across gateway processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qbank-events-replicas-'));
   const keyFile = join(dir, 'dev-signing-key');
   const tokenOf = (sub: string, roles: string[]) =>
-    signDevToken(ensureDevKeys(keyFile), { sub, roles, ttlSeconds: 600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway' });
+    signDevToken(ensureDevKeys(keyFile), {
+      sub,
+      roles,
+      ttlSeconds: 600,
+      issuer: 'qbank-gateway-dev',
+      audience: 'qbank-gateway',
+      issuedAt: testNow(),
+    });
   const operator = tokenOf('treasury-ops', ['treasury-operator']);
   const admin = tokenOf('ops-admin', ['gateway-admin']);
   let accountId: string;
@@ -105,7 +113,13 @@ describe('events across gateway processes', () => {
     );
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0 });
+    sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
+      port: 0,
+      quiet: true,
+      processingMs: 0,
+      achSettleIntervalSeconds: 0,
+    });
     accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { testDatabase } from './support/gateway.js';
 import { devCredentials, startReplica } from './support/replicas.js';
+import { TEST_CLOCK_OFFSET_MS } from './support/clock.js';
 
 const REQUESTS = 10_000;
 
@@ -20,7 +21,14 @@ describe('hostile input', () => {
   const { keyFile, token, remove } = devCredentials('qbank-hostile-');
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, accounts: 1 });
+    sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
+      port: 0,
+      quiet: true,
+      processingMs: 0,
+      achSettleIntervalSeconds: 0,
+      accounts: 1,
+    });
   });
   afterAll(async () => {
     await sandbox.close();

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '#qbank/contract';
 import { IdempotencyRecord } from '../src/idempotency/idempotency-record.entity.js';
 import { eventually } from './support/capture-server.js';
+import { testNow } from './support/clock.js';
 import { call, startGateway, WEBHOOK_SECRET, type TestGateway } from './support/gateway.js';
 import { admin, sandboxAccounts } from './support/sandbox-admin.js';
 import { signWebhook } from './support/sign.js';
@@ -35,7 +36,8 @@ describe('the money path: QBank failures, takeovers, batches, webhooks and input
     const body = JSON.stringify({
       event_id: randomUUID(),
       event_type: 'paymentStatusUpdate',
-      data: { payment: { currency: 'USD', ...qbankPayment, status, updated_at: new Date().toISOString() } },
+      // Stamped at QBank's time, which stands with the gateway's (see `startGateway`).
+      data: { payment: { currency: 'USD', ...qbankPayment, status, updated_at: testNow().toISOString() } },
     });
     return call(gw, 'POST', '/v1/webhooks/qbank', {
       rawBody: body,

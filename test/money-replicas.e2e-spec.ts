@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
+import { TEST_CLOCK_OFFSET_MS, testNow } from './support/clock.js';
 import { postgresDatabase, testDatabase, type TestDatabase } from './support/gateway.js';
 import { eventually } from './support/capture-server.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
@@ -19,6 +20,7 @@ describe('money movement across processes', () => {
     ttlSeconds: 600,
     issuer: 'qbank-gateway-dev',
     audience: 'qbank-gateway',
+    issuedAt: testNow(),
   });
   let accountId: string;
 
@@ -46,7 +48,13 @@ describe('money movement across processes', () => {
   const sandboxPayments = async () => (await sandboxPaymentList()).length;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0 });
+    sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
+      port: 0,
+      quiet: true,
+      processingMs: 0,
+      achSettleIntervalSeconds: 0,
+    });
     accountId = (await sandboxAccounts(sandbox.baseUrl)).accountIds[0]!;
   });
   afterAll(async () => {
@@ -128,6 +136,7 @@ describe('money movement across processes', () => {
       ttlSeconds: 600,
       issuer: 'qbank-gateway-dev',
       audience: 'qbank-gateway',
+      issuedAt: testNow(),
     });
     const get = (path: string, as = token) =>
       fetch(`${replica.url}${path}`, { headers: { authorization: `Bearer ${as}` } }).then(

@@ -5,6 +5,7 @@ import { eventually } from './support/capture-server.js';
 import { sandboxAccounts } from './support/sandbox-admin.js';
 import { testDatabase } from './support/gateway.js';
 import { devCredentials, startReplica } from './support/replicas.js';
+import { TEST_CLOCK_OFFSET_MS } from './support/clock.js';
 
 describe('graceful shutdown', () => {
   let sandbox: RunningSandbox;
@@ -12,7 +13,14 @@ describe('graceful shutdown', () => {
   const token = signed('erp-reader', ['treasury-viewer']);
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, accounts: 1 });
+    sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
+      port: 0,
+      quiet: true,
+      processingMs: 0,
+      achSettleIntervalSeconds: 0,
+      accounts: 1,
+    });
   });
   afterAll(async () => {
     await sandbox.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../src/auth/dev-keys.js';
+import { TEST_CLOCK_OFFSET_MS, testNow } from './support/clock.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { eventually } from './support/capture-server.js';
 import { postgresDatabase, testDatabase } from './support/gateway.js';
@@ -19,6 +20,7 @@ describe('syncs across processes', () => {
     ttlSeconds: 600,
     issuer: 'qbank-gateway-dev',
     audience: 'qbank-gateway',
+    issuedAt: testNow(),
   });
   const post = (replica: Replica, path: string) =>
     fetch(`${replica.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
@@ -31,6 +33,7 @@ describe('syncs across processes', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({
+      clockOffsetMs: TEST_CLOCK_OFFSET_MS, // QBank at the replicas' time (see `startReplica`)
       port: 0,
       quiet: true,
       achSettleIntervalSeconds: 0,

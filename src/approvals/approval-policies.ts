@@ -33,8 +33,18 @@ export class ApprovalPolicies {
     private readonly approvals: ApprovalRepository,
   ) {}
 
-  /** What `payment`, initiated by `initiator` now, needs before it is sent; undefined: nothing. */
-  async need(manager: EntityManager, initiator: Caller, payment: ProposedPayment, now: Date): Promise<ApprovalNeed | undefined> {
+  /**
+   * What `payment`, initiated by `initiator` now, needs before it is sent; undefined: nothing. A policy
+   * without `expires_after_hours` expires at `cutoffAt` (the cutoff of the payment's execution date,
+   * contract §15) when given, else `approvals.defaultExpiryHours` after `now`.
+   */
+  async need(
+    manager: EntityManager,
+    initiator: Caller,
+    payment: ProposedPayment,
+    now: Date,
+    cutoffAt?: Date,
+  ): Promise<ApprovalNeed | undefined> {
     const candidates = this.config.approvals.policies.filter((policy) => matchesWithoutHistory(policy, initiator, payment));
     if (candidates.length === 0) return undefined;
     // Only a policy on new beneficiaries asks the database (once) whether a creditor was paid before.
@@ -48,12 +58,16 @@ export class ApprovalPolicies {
       matching.push(policy);
     }
     if (matching.length === 0) return undefined;
-    const hours = Math.min(...matching.map((p) => p.expiresAfterHours ?? this.config.approvals.defaultExpiryHours));
+    const expiries = matching.map((p) =>
+      p.expiresAfterHours === undefined && cutoffAt
+        ? cutoffAt.getTime()
+        : now.getTime() + (p.expiresAfterHours ?? this.config.approvals.defaultExpiryHours) * 3_600_000,
+    );
     return {
       required: Math.max(...matching.map((p) => p.approvals)),
       approverRoles: [...new Set(matching.flatMap((p) => p.approverRoles))],
       policies: matching.map((p) => p.name),
-      expiresAt: new Date(now.getTime() + hours * 3_600_000),
+      expiresAt: new Date(Math.min(...expiries)),
     };
   }
 

@@ -17,7 +17,9 @@ import { PaymentRecorder } from '../payments/payment-recorder.js';
 import { PaymentRepository } from '../payments/payment.repository.js';
 import type { PaymentState } from '../payments/payment-state.js';
 import type { BatchView, PaymentView } from '../payments/payment.view.js';
+import { PaymentTiming } from '../payments/payment-timing.js';
 import { PaymentsService } from '../payments/payments.service.js';
+import { ScheduledPayments } from '../payments/scheduled-payments.js';
 import type { ApprovalRequest, ApprovalStatus } from './approval.entity.js';
 import { ApprovalRepository } from './approval.repository.js';
 import { approvalFields, type PendingApprovalView } from './approval.view.js';
@@ -40,8 +42,10 @@ type Outcome = { kind: 'decided' } | { kind: 'send'; record: IdempotencyRecord }
  * `approval`) and an audit event. The last approval moves the payments to P_PENDING and takes their
  * idempotency record up (in flight, under a lease) in that transaction; after it commits the payment is
  * sent with the record's upstream key exactly as a direct payment is — a crash before QBank's answer is
- * recorded leaves the record to the recovery job. A rejection, expiry or cancel ends the payments and gives
- * the limits they reserved back.
+ * recorded leaves the record to the recovery job — unless the last approval comes after the cutoff of the
+ * payment's execution date, or before a future one: the payment is then scheduled (P_SCHEDULED, its record
+ * still held) for the scheduler to send when its window opens. A rejection, expiry or cancel ends the
+ * payments and gives the limits they reserved back; a scheduled payment can be cancelled until released.
  */
 @Injectable()
 export class ApprovalsService {
@@ -58,6 +62,8 @@ export class ApprovalsService {
     private readonly grants: AccountGrants,
     private readonly clock: Clock,
     private readonly outbox: Outbox,
+    private readonly timing: PaymentTiming,
+    private readonly scheduled: ScheduledPayments,
   ) {}
 
   /** `GET /v1/approvals?status=pending`: what `by` may decide now. */
@@ -133,9 +139,22 @@ export class ApprovalsService {
       request.status = 'approved';
       request.decidedAt = now;
       await this.approvals.update(manager, request);
-      for (const payment of payments)
-        await this.recorder.advance(manager, payment, [{ status: 'P_PENDING', at: now, detail }], 'approval', by);
+      // Approved after its execution date's cutoff, or before a future one: it waits for its window (contract §15).
+      if (this.timing.redate(payments, now))
+        for (const p of payments)
+          await this.payments.update(manager, p.paymentId, {
+            executionDate: p.executionDate,
+            expectedSettlementDate: p.expectedSettlementDate,
+          });
+      const waits = payments[0]!.executionDate !== null && this.timing.waits(payments[0]!.executionDate, now);
+      const next = waits ? 'P_SCHEDULED' : 'P_PENDING';
+      for (const payment of payments) await this.recorder.advance(manager, payment, [{ status: next, at: now, detail }], 'approval', by);
       await this.announce(manager, 'payment.approved', request, payments);
+      if (waits) {
+        const approval = approvalFields(request, await this.approvals.decisions([request.resourceId], manager));
+        await this.scheduled.announce(manager, request.resourceId, payments, by, approval);
+        return { kind: 'decided' };
+      }
       const record = await this.idempotency.resume(manager, request.idempotencyRecordId);
       if (!record) throw new Error(`payment ${request.resourceId} approved, but its idempotency record is not held`);
       return { kind: 'send', record };
@@ -146,21 +165,29 @@ export class ApprovalsService {
     return this.sender.status(id, by);
   }
 
-  /** `POST /v1/payments/{id}/cancel`: by the initiator or one of its approvers, while it has not gone to QBank. */
+  /**
+   * `POST /v1/payments/{id}/cancel`: by the initiator or one of its approvers, while it has not gone to QBank
+   * (awaiting approval, or scheduled and not released yet).
+   */
   async cancel(id: string, by: AuditActor): Promise<PaymentView | BatchView> {
     await this.db.transaction(async (manager) => {
-      const found = await this.lockedOrNone(manager, id, by);
-      if (!found)
-        throw new GatewayError(409, 'GW_NOT_CANCELLABLE', `Payment ${id} went to QBank when it was initiated: it cannot be cancelled`);
-      const { request, payments } = found;
-      const approver = (by.roles ?? []).some((role) => request.approverRoles.split(',').includes(role));
-      if (request.initiatedBy !== by.sub && !approver)
+      const { resourceId, request, payments } = await this.lockedOrNone(manager, id, by);
+      const approver = request !== undefined && (by.roles ?? []).some((role) => request.approverRoles.split(',').includes(role));
+      const initiator = payments[0]!.actor;
+      if (payments.every((p) => p.status === 'P_SCHEDULED')) {
+        if (initiator !== by.sub && !approver) throw forbiddenCancel(resourceId);
+        const approval = request ? await this.cancelRequest(manager, request) : {};
+        await this.scheduled.cancel(manager, resourceId, payments, by, approval);
+        return;
+      }
+      if (payments.every((p) => p.status === 'P_CANCELLED')) return; // cancelled already: answered as it is
+      if (!request)
         throw new GatewayError(
-          403,
-          'GW_CANCEL_FORBIDDEN',
-          `Only the initiator of payment ${request.resourceId} or one of its approvers may cancel it`,
+          409,
+          'GW_NOT_CANCELLABLE',
+          `Payment ${id} has gone to QBank (${payments[0]!.status}): it cannot be cancelled`,
         );
-      if (request.status === 'cancelled') return; // cancelled already: answered as it is
+      if (initiator !== by.sub && request.initiatedBy !== by.sub && !approver) throw forbiddenCancel(resourceId);
       if (request.status !== 'pending' || request.expiresAt <= this.clock.now())
         throw new GatewayError(
           409,
@@ -170,6 +197,14 @@ export class ApprovalsService {
       await this.end(manager, request, payments, 'cancelled', by, `cancelled by ${by.sub}`);
     });
     return this.sender.status(id, by);
+  }
+
+  /** The approval of a scheduled payment being cancelled ends too; answers its fields for the events. */
+  private async cancelRequest(manager: EntityManager, request: ApprovalRequest): Promise<object> {
+    request.status = 'cancelled';
+    request.decidedAt = this.clock.now();
+    await this.approvals.update(manager, request);
+    return approvalFields(request, await this.approvals.decisions([request.resourceId], manager));
   }
 
   /** Ends the pending requests past their expiry (the expiry job); answers how many. */
@@ -244,28 +279,28 @@ export class ApprovalsService {
     id: string,
     by: AuditActor,
   ): Promise<{ request: ApprovalRequest; payments: PaymentEntity[] }> {
-    const found = await this.lockedOrNone(manager, id, by);
-    if (!found) throw new GatewayError(409, 'GW_NOT_AWAITING_APPROVAL', `Payment ${id} did not wait for approval`);
-    return found;
+    const { request, payments } = await this.lockedOrNone(manager, id, by);
+    if (!request) throw new GatewayError(409, 'GW_NOT_AWAITING_APPROVAL', `Payment ${id} did not wait for approval`);
+    return { request, payments };
   }
 
   /**
-   * The approval request of a payment or ACH batch (an entry's id stands for its batch), locked, with its
-   * payments; 404 when no such payment, 403 when the caller may not read its account, none when it
-   * needed no approval. Locks are taken in one order on every path (the request, then its payments in
-   * batch order), as the expiry job takes them: two deciders never wait on each other's locks.
+   * A payment or ACH batch (an entry's id stands for its batch) with its approval request, if it needed one,
+   * locked; 404 when no such payment, 403 when the caller may not read its account. Locks are taken in one
+   * order on every path (the request, then its payments in batch order), as the expiry job takes them: two
+   * deciders never wait on each other's locks.
    */
   private async lockedOrNone(
     manager: EntityManager,
     id: string,
     by: AuditActor,
-  ): Promise<{ request: ApprovalRequest; payments: PaymentEntity[] } | undefined> {
+  ): Promise<{ resourceId: string; request?: ApprovalRequest; payments: PaymentEntity[] }> {
     const [payment] = await manager.find(PaymentEntity, { where: [{ paymentId: id }, { batchId: id }], take: 1 });
     if (!payment) throw new NotFoundError(`No payment or ACH batch ${id}`);
     this.grants.assertRead(by, payment.debtorAccountId);
     const resourceId = payment.batchId ?? payment.paymentId;
-    const request = await this.approvals.forUpdate(manager, resourceId);
-    return request ? { request, payments: await this.paymentsOf(manager, resourceId) } : undefined;
+    const request = (await this.approvals.forUpdate(manager, resourceId)) ?? undefined;
+    return { resourceId, request, payments: await this.paymentsOf(manager, resourceId) };
   }
 
   private async paymentsOf(manager: EntityManager, resourceId: string): Promise<PaymentEntity[]> {
@@ -273,3 +308,6 @@ export class ApprovalsService {
     return batch.length ? batch : this.payments.forUpdate(manager, { paymentId: resourceId });
   }
 }
+
+const forbiddenCancel = (resourceId: string): GatewayError =>
+  new GatewayError(403, 'GW_CANCEL_FORBIDDEN', `Only the initiator of payment ${resourceId} or one of its approvers may cancel it`);

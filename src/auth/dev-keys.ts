@@ -38,10 +38,12 @@ export interface DevTokenRequest {
   ttlSeconds: number;
   issuer: string;
   audience: string;
+  /** When it is issued (default: now), for a gateway whose clock is moved. */
+  issuedAt?: Date;
 }
 
 export function signDevToken(keys: DevKeys, request: DevTokenRequest): string {
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor((request.issuedAt ?? new Date()).getTime() / 1000);
   return jwt.sign({ sub: request.sub, roles: request.roles, iat: now, exp: now + request.ttlSeconds }, keys.privateKey, {
     algorithm: 'RS256',
     issuer: request.issuer,

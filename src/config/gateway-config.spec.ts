@@ -78,6 +78,15 @@ describe('loadConfig', () => {
       REQUEST_ENCRYPTION_KEYS: `k2026:${Buffer.alloc(32, 7).toString('base64')}`,
     });
     expect(ok.nodeEnv).toBe('production');
+    expect(ok.clockOffsetMs).toBe(0);
+  });
+
+  it('a moved clock (CLOCK_OFFSET_MS) is for tests and sandboxes: read as an integer, refused in production', () => {
+    expect(loadConfig({ CLOCK_OFFSET_MS: '-3600000' }).clockOffsetMs).toBe(-3_600_000);
+    expect(problem({ CLOCK_OFFSET_MS: 'soon' })).toContain('CLOCK_OFFSET_MS');
+    expect(problem({ ...external, NODE_ENV: 'production', CLOCK_OFFSET_MS: '60000' })).toContain(
+      'CLOCK_OFFSET_MS: a moved clock is for tests and sandboxes',
+    );
   });
 
   it('request encryption keys: well-formed, and the published development key never in production', () => {

@@ -116,6 +116,8 @@ export class IdempotencyConfig {
 export class PaymentsConfig {
   /** How often the recovery job looks for payments whose QBank answer was lost. */
   @IsInt() @Min(1) @Max(86_400) recoveryIntervalSeconds!: number;
+  /** How often the scheduler looks for scheduled payments whose window has opened. */
+  @IsInt() @Min(1) @Max(86_400) schedulerIntervalSeconds!: number;
 }
 
 export class ApprovalsConfig {
@@ -236,6 +238,11 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => EventsConfig) events!: EventsConfig;
   @ValidateNested() @Type(() => SyncConfig) sync!: SyncConfig;
   @ValidateNested() @Type(() => LimitsConfig) limits!: LimitsConfig;
+  /**
+   * `CLOCK_OFFSET_MS`: the gateway's clock runs this far from the machine's, for tests and sandboxes that
+   * must stand at a given banking day and hour (a process has no other way to be moved); production refuses it.
+   */
+  @IsInt() @Min(-10 * 366 * 86_400_000) @Max(10 * 366 * 86_400_000) clockOffsetMs!: number;
   /** Role → scopes, from `roles.yaml`. */
   roles!: Record<string, string[]>;
   /** Role and caller → the accounts they may read and debit, from `roles.yaml` (none: every account). */
@@ -249,6 +256,7 @@ export class ConfigError extends Error {}
 /** Which environment variable sets each setting, so that errors name what the operator can change. */
 const ENV: Record<string, string> = {
   nodeEnv: 'NODE_ENV',
+  clockOffsetMs: 'CLOCK_OFFSET_MS',
   sandboxPort: 'SANDBOX_PORT',
   'server.port': 'PORT',
   'server.host': 'HOST',
@@ -292,6 +300,7 @@ const ENV: Record<string, string> = {
   'idempotency.retentionHours': 'IDEMPOTENCY_RETENTION_HOURS',
   'idempotency.requestKeys': 'REQUEST_ENCRYPTION_KEYS',
   'payments.recoveryIntervalSeconds': 'PAYMENTS_RECOVERY_INTERVAL_SECONDS',
+  'payments.schedulerIntervalSeconds': 'SCHEDULER_INTERVAL_SECONDS',
   'approvals.expiryIntervalSeconds': 'APPROVALS_EXPIRY_INTERVAL_SECONDS',
   'approvals.defaultExpiryHours': 'APPROVALS_DEFAULT_EXPIRY_HOURS',
   'calendar.cutoffMarginMinutes': 'CUTOFF_MARGIN_MINUTES',
@@ -324,6 +333,7 @@ const BOOLEAN_SETTINGS = new Set([
   'sync.onStartup',
 ]);
 const INTEGER_SETTINGS = new Set([
+  'clockOffsetMs',
   'sandboxPort',
   'server.port',
   'server.bodyLimitBytes',
@@ -346,6 +356,7 @@ const INTEGER_SETTINGS = new Set([
   'idempotency.retentionHours',
   'payments.recoveryIntervalSeconds',
   'health.qbankCacheMs',
+  'payments.schedulerIntervalSeconds',
   'approvals.expiryIntervalSeconds',
   'approvals.defaultExpiryHours',
   'calendar.cutoffMarginMinutes',
@@ -430,7 +441,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = env
     if (key !== 'roles' && key !== 'grants') grants.problems.push(`config/roles.yaml: ${key}: is not a section (roles:, grants:)`);
   // Required, like the others: a folder without it must not silently turn maker-checker off.
   const policies = parseApprovalPolicies(readYaml(configDir, 'approvals.yaml'), Object.keys(roles));
-  const tree: Tree = { ...defaults, nodeEnv: env.NODE_ENV ?? 'development', roles, configDir };
+  const tree: Tree = { clockOffsetMs: 0, ...defaults, nodeEnv: env.NODE_ENV ?? 'development', roles, configDir };
   setPath(tree, 'sandboxPort', getPath(defaults, 'sandbox.port'));
   delete tree.sandbox;
   for (const [path, name] of Object.entries(ENV)) {
@@ -502,6 +513,7 @@ function policyProblems(config: GatewayConfig): string[] {
   if (config.nodeEnv === 'production') {
     if (config.sandboxMode) problems.push('QBANK_BASE_URL: is required in production (the bundled sandbox is for development)');
     if (auth.mode === 'dev') problems.push('AUTH_MODE: dev tokens are refused in production; use jwks');
+    if (config.clockOffsetMs !== 0) problems.push('CLOCK_OFFSET_MS: a moved clock is for tests and sandboxes; production refuses it');
     if (!config.audit.enabled) problems.push('AUDIT_ENABLED: auditing cannot be switched off in production');
     if (qbank.clientSecret === SANDBOX_CLIENT_SECRET || /change.?me|placeholder|example/i.test(qbank.clientSecret)) {
       problems.push('QBANK_CLIENT_SECRET: sandbox or placeholder secrets are refused in production');

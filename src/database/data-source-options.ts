@@ -24,6 +24,7 @@ import { RecoverablePayments1764600000000 } from './migrations/1764600000000-rec
 import { TreasuryControls1764700000000 } from './migrations/1764700000000-treasury-controls.js';
 import { Events1764800000000 } from './migrations/1764800000000-events.js';
 import { PaymentDates1764900000000 } from './migrations/1764900000000-payment-dates.js';
+import { ScheduledPayments1765000000000 } from './migrations/1765000000000-scheduled-payments.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
 export const ENTITIES = [
@@ -59,6 +60,7 @@ export const MIGRATIONS = [
   TreasuryControls1764700000000,
   Events1764800000000,
   PaymentDates1764900000000,
+  ScheduledPayments1765000000000,
 ];
 
 const SQLITE_WAL_CHECKPOINT_PAGES = 16_384;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { Clock } from '../common/clock.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { SYNC_RESOURCES } from '../sync/sync-run.entity.js';
 import { DataAsOf } from '../sync/data-as-of.js';
@@ -11,6 +12,7 @@ export class FreshnessHealthIndicator {
     private readonly dataAsOf: DataAsOf,
     private readonly indicator: HealthIndicatorService,
     private readonly config: GatewayConfig,
+    private readonly clock: Clock,
   ) {}
 
   async check(key = 'synced_data'): Promise<HealthIndicatorResult> {
@@ -20,7 +22,8 @@ export class FreshnessHealthIndicator {
     let fresh = true;
     for (const resource of SYNC_RESOURCES) {
       const asOf = await this.dataAsOf.of(resource);
-      const age = asOf ? Math.round((Date.now() - asOf.getTime()) / 1000) : null;
+      // Against the clock that stamped `asOf`.
+      const age = asOf ? Math.round((this.clock.now().getTime() - asOf.getTime()) / 1000) : null;
       details[resource] = { as_of: asOf?.toISOString() ?? null, age_seconds: age, max_age_seconds: limitSeconds };
       if (age === null || age > limitSeconds) fresh = false;
     }

@@ -100,6 +100,11 @@ export class IdempotencyRepository {
     return result.affected === 1 ? Object.assign(record, changes) : null;
   }
 
+  /** The held record of what a request created (a payment or an ACH batch that waits: for approval, or for its window). */
+  held(manager: EntityManager, resourceId: string): Promise<IdempotencyRecord | null> {
+    return manager.findOneBy(IdempotencyRecord, { resourceId, state: 'held' });
+  }
+
   /** A held record that will never be sent (rejected, expired, cancelled): completed, its sealed request dropped. */
   async settle(manager: EntityManager, id: string, now: Date): Promise<void> {
     await manager.update(IdempotencyRecord, { id, state: 'held' }, { state: 'completed', upstreamRequest: null, updatedAt: now });

@@ -218,6 +218,11 @@ export class IdempotencyService implements OnModuleDestroy {
     return (await this.records.resume(manager, recordId, this.leaseFrom(now), now)) ?? undefined;
   }
 
+  /** The id of the held record that created `resourceId` (undefined: none is held). */
+  async heldFor(manager: EntityManager, resourceId: string): Promise<string | undefined> {
+    return (await this.records.held(manager, resourceId))?.id;
+  }
+
   /** A held record that will never be sent: completed, keeping its answer, its sealed request dropped. */
   settle(manager: EntityManager, recordId: string): Promise<void> {
     return this.records.settle(manager, recordId, this.clock.now());

@@ -16,6 +16,10 @@ import {
 } from 'class-validator';
 import { IsAbaRoutingNumber, IsAmount, IsId, IsNotEqualTo, IsPlainDate } from '../common/validators.js';
 
+/** `on_cutoff`: a payment that misses its day's cutoff is scheduled for the next window, or refused. */
+export const ON_CUTOFF = ['schedule', 'reject'] as const;
+export type OnCutoff = (typeof ON_CUTOFF)[number];
+
 const ACCOUNT_NUMBER = /^[0-9]{4,17}$/;
 const ACCOUNT_NUMBER_MESSAGE = { message: 'must be 4 to 17 digits' };
 
@@ -41,6 +45,15 @@ export class CreateWireDto {
   @IsOptional()
   @IsPlainDate()
   requested_execution_date?: string;
+  @ApiPropertyOptional({
+    enum: ['schedule', 'reject'],
+    default: 'schedule',
+    description:
+      "What to do when the payment cannot go out on the day asked for (that day's cutoff has passed, or it is not a business day): `schedule` it for the next window (P_SCHEDULED), or `reject` it (422 GW_AFTER_CUTOFF naming the cutoff). A payment dated in the future is scheduled either way",
+  })
+  @IsOptional()
+  @IsIn(ON_CUTOFF)
+  on_cutoff?: OnCutoff;
 }
 
 export class CreateTransferDto {
@@ -60,6 +73,15 @@ export class CreateTransferDto {
   @IsOptional()
   @IsPlainDate()
   requested_execution_date?: string;
+  @ApiPropertyOptional({
+    enum: ['schedule', 'reject'],
+    default: 'schedule',
+    description:
+      "What to do when the payment cannot go out on the day asked for (that day's cutoff has passed, or it is not a business day): `schedule` it for the next window (P_SCHEDULED), or `reject` it (422 GW_AFTER_CUTOFF naming the cutoff). A payment dated in the future is scheduled either way",
+  })
+  @IsOptional()
+  @IsIn(ON_CUTOFF)
+  on_cutoff?: OnCutoff;
 }
 
 export class AchCreditorDto {
@@ -98,6 +120,15 @@ export class CreateAchDto {
   @IsOptional()
   @IsPlainDate()
   requested_execution_date?: string;
+  @ApiPropertyOptional({
+    enum: ['schedule', 'reject'],
+    default: 'schedule',
+    description:
+      "What to do when the payment cannot go out on the day asked for (that day's cutoff has passed, or it is not a business day): `schedule` it for the next window (P_SCHEDULED), or `reject` it (422 GW_AFTER_CUTOFF naming the cutoff). A payment dated in the future is scheduled either way",
+  })
+  @IsOptional()
+  @IsIn(ON_CUTOFF)
+  on_cutoff?: OnCutoff;
   @ApiPropertyOptional({
     default: false,
     description:

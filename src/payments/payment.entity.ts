@@ -43,9 +43,10 @@ export class PaymentEntity {
 /**
  * `gateway`: recorded before QBank was called; `api`: QBank's answer; `recovery`: QBank's answer to the
  * recovery job's re-send; `poll`: a status read; `webhook`: QBank's notification; `approval`: a decision on
- * a payment awaiting approval.
+ * a payment awaiting approval, or a cancel of one that waits; `scheduler`: a scheduled payment released
+ * when its window opened.
  */
-export type StatusSource = 'gateway' | 'api' | 'recovery' | 'poll' | 'webhook' | 'approval';
+export type StatusSource = 'gateway' | 'api' | 'recovery' | 'poll' | 'webhook' | 'approval' | 'scheduler';
 
 /** Each status a payment took, when, and who said so (table `payment_status_history`). */
 @Entity('payment_status_history')

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { In, LessThanOrEqual, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { dateRange } from '../common/date-range.js';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
@@ -19,7 +19,9 @@ export interface RecordedPayments {
 }
 
 /** What changes on a payment row when its status moves or QBank names it. */
-export type PaymentUpdate = Pick<PaymentEntity, 'status' | 'failureReason' | 'qbankPaymentId' | 'updatedAt'>;
+export type PaymentUpdate =
+  | Pick<PaymentEntity, 'status' | 'failureReason' | 'qbankPaymentId' | 'updatedAt'>
+  | Pick<PaymentEntity, 'executionDate' | 'expectedSettlementDate'>;
 
 /**
  * Payments, their status history and their ACH batches (tables `payments`, `payment_status_history`,
@@ -51,6 +53,23 @@ export class PaymentRepository {
         .values(history.slice(i, i + INSERT_CHUNK * 2))
         .updateEntity(false)
         .execute();
+  }
+
+  /** Payments or ACH batches (their ids) scheduled for `today` or earlier, oldest execution date first. */
+  async scheduledDue(today: string, limit: number): Promise<string[]> {
+    const rows = await this.db.reader.find(PaymentEntity, {
+      select: { paymentId: true, batchId: true },
+      where: { status: 'P_SCHEDULED', executionDate: LessThanOrEqual(today) },
+      order: { executionDate: 'ASC', createdAt: 'ASC' },
+      take: limit,
+    });
+    return [...new Set(rows.map((p) => p.batchId ?? p.paymentId))];
+  }
+
+  /** One request's payments (a payment, or an ACH batch's entries in batch order), locked. */
+  async ofResource(manager: EntityManager, resourceId: string): Promise<PaymentEntity[]> {
+    const batch = await this.forUpdate(manager, { batchId: resourceId });
+    return batch.length ? batch : this.forUpdate(manager, { paymentId: resourceId });
   }
 
   async update(manager: EntityManager, paymentId: string, update: PaymentUpdate): Promise<void> {

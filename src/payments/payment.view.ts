@@ -83,7 +83,7 @@ export function paymentView(payment: PaymentEntity, history: PaymentStatusChange
       status: h.status,
       at: h.at.toISOString(),
       source: h.source,
-      ...(h.detail && h.source === 'approval' ? { detail: h.detail } : {}),
+      ...(h.detail && (h.source === 'approval' || h.source === 'scheduler') ? { detail: h.detail } : {}),
     })),
     created_at: payment.createdAt.toISOString(),
     updated_at: payment.updatedAt.toISOString(),

@@ -9,11 +9,12 @@ import { PaymentTiming } from './payment-timing.js';
 import { PaymentRepository } from './payment.repository.js';
 import { PaymentsController } from './payments.controller.js';
 import { PaymentsService } from './payments.service.js';
+import { ScheduledPayments } from './scheduled-payments.js';
 
 @Module({
   imports: [TransactionsModule, WebhookInboxModule, ApprovalRulesModule],
   controllers: [PaymentsController],
-  providers: [PaymentsService, PaymentRepository, PaymentRecorder, PaymentLimits, DailyTotalsRepository, PaymentTiming],
-  exports: [PaymentsService, PaymentRepository, PaymentRecorder, PaymentTiming],
+  providers: [PaymentsService, PaymentRepository, PaymentRecorder, PaymentLimits, DailyTotalsRepository, PaymentTiming, ScheduledPayments],
+  exports: [PaymentsService, PaymentRepository, PaymentRecorder, PaymentTiming, ScheduledPayments],
 })
 export class PaymentsModule {}

@@ -30,6 +30,7 @@ import { PaymentLimits, utcDay } from './payment-limits.js';
 import { PaymentRecorder } from './payment-recorder.js';
 import { PaymentTiming, type RequestedTiming } from './payment-timing.js';
 import { PaymentRepository, withHistories, type RecordedPayments } from './payment.repository.js';
+import { ScheduledPayments } from './scheduled-payments.js';
 import type { CreateAchDto, CreateTransferDto, CreateWireDto } from './payment-requests.dto.js';
 import { isFinal } from './payment-state.js';
 import { batchView, type BatchView, type PaymentView } from './payment.view.js';
@@ -70,6 +71,7 @@ export class PaymentsService {
     private readonly ledger: AuditLedger,
     private readonly outbox: Outbox,
     private readonly timing: PaymentTiming,
+    private readonly scheduled: ScheduledPayments,
   ) {}
 
   private readonly fingerprint: Fingerprint = (routing, account) => this.fingerprints.of(routing, account);
@@ -78,7 +80,7 @@ export class PaymentsService {
 
   wire(dto: CreateWireDto, call: IdempotentCall): Promise<IdempotentAnswer> {
     this.grants.assertDebit(call.caller, dto.debtor_account_id);
-    const timing: RequestedTiming = { rail: 'WIRE', requested: dto.requested_execution_date, sameDay: null };
+    const timing: RequestedTiming = { rail: 'WIRE', requested: dto.requested_execution_date, sameDay: null, onCutoff: dto.on_cutoff };
     this.timing.check(timing, [], this.clock.now());
     const creditors: [string, string][] = [[dto.creditor.routing_number, dto.creditor.account_number]];
     return this.initiate(call, dto, wireRequest(dto), creditors, timing, (id, now) => ({
@@ -89,14 +91,19 @@ export class PaymentsService {
   transfer(dto: CreateTransferDto, call: IdempotentCall): Promise<IdempotentAnswer> {
     this.grants.assertDebit(call.caller, dto.from_account_id);
     this.grants.assertRead(call.caller, dto.to_account_id);
-    const timing: RequestedTiming = { rail: 'TRANSFER', requested: dto.requested_execution_date, sameDay: null };
+    const timing: RequestedTiming = { rail: 'TRANSFER', requested: dto.requested_execution_date, sameDay: null, onCutoff: dto.on_cutoff };
     this.timing.check(timing, [], this.clock.now());
     return this.initiate(call, dto, transferRequest(dto), [], timing, (id, now) => ({ payments: [pendingTransfer(dto, call, id, now)] }));
   }
 
   ach(dto: CreateAchDto, call: IdempotentCall): Promise<IdempotentAnswer> {
     this.grants.assertDebit(call.caller, dto.debtor_account_id);
-    const timing: RequestedTiming = { rail: 'ACH', requested: dto.requested_execution_date, sameDay: dto.same_day ?? false };
+    const timing: RequestedTiming = {
+      rail: 'ACH',
+      requested: dto.requested_execution_date,
+      sameDay: dto.same_day ?? false,
+      onCutoff: dto.on_cutoff,
+    };
     this.timing.check(
       timing,
       dto.payments.map((p) => parseMinor(p.amount)),
@@ -109,7 +116,7 @@ export class PaymentsService {
     });
   }
 
-  /** Phase 1, then — unless the payment waits for approval, or the key was answered already — phases 2 and 3. */
+  /** Phase 1, then — unless the payment waits (for approval, or for its window), or the key was answered already — phases 2 and 3. */
   private async initiate(
     call: IdempotentCall,
     dto: object,
@@ -128,7 +135,9 @@ export class PaymentsService {
    * Phase 1, in one transaction: claims the caller's key and, for a record to send, records its pending
    * payments (`pending` builds them with the record's id) with their history and audit events, and
    * reserves the caller's limits — a refusal rolls all of it back. A payment that matches approval policies
-   * is recorded awaiting approval instead, and its answer stored (`held`): it is sent by its last approval.
+   * is recorded awaiting approval instead, and its answer stored (`held`): it is sent by its last approval. One
+   * that cannot go out today (after its rail's cutoff, or dated in the future) is recorded P_SCHEDULED and
+   * held the same way: the scheduler sends it when its window opens.
    * A retry that took a record over finds its payments recorded already (a record written by an earlier
    * version of the gateway, which committed the claim on its own, may lack them: they are recorded then,
    * every check of a fresh request with them).
@@ -150,6 +159,7 @@ export class PaymentsService {
       const { payments, batch } = pending(claim.record.resourceId, now);
       this.timing.date(payments, timing, now);
       const type = payments[0]!.type;
+      const execution = payments[0]!.executionDate!;
       const amounts = payments.map((p) => p.amountMinor);
       const need = await this.policies.need(
         manager,
@@ -160,12 +170,20 @@ export class PaymentsService {
           creditors: () => creditors.map(([routing, account]) => this.fingerprints.all(routing, account)),
         },
         now,
+        this.timing.cutoffAt(type, execution),
       );
-      if (need) for (const payment of payments) payment.status = 'P_AWAITING_APPROVAL';
+      // Approval comes first: its last decision schedules the payment if its window is still ahead (contract §15).
+      const waits = !need && this.timing.waits(execution, now);
+      if (need || waits) for (const payment of payments) payment.status = need ? 'P_AWAITING_APPROVAL' : 'P_SCHEDULED';
       const history = await this.recorder.created(manager, payments, callerOf(call), batch);
       await this.limits.reserve(manager, call.caller, type, amounts, utcDay(payments[0]!.createdAt));
-      if (!need) return { claim, recorded: { payments, history, batch: batch ?? null } };
-      return { claim, held: await this.hold(manager, claim.record, call, need, { payments, history, batch: batch ?? null }) };
+      const made = { payments, history, batch: batch ?? null };
+      if (need) return { claim, held: await this.hold(manager, claim.record, call, need, made) };
+      if (waits) {
+        await this.scheduled.announce(manager, claim.record.resourceId, payments, callerOf(call));
+        return { claim, held: await this.heldAnswer(manager, claim.record, call, made) };
+      }
+      return { claim, recorded: made };
     });
   }
 
@@ -203,13 +221,24 @@ export class PaymentsService {
         detail: { policies: need.policies, approvals_required: need.required, expires_at: need.expiresAt.toISOString() },
       }),
     ]);
-    const views = withHistories(payments, history);
     const approval = approvalFields(request, []);
     await this.outbox.append(
       manager,
-      views.map((v) => paymentEvent('payment.awaiting_approval', { ...v, ...approval })),
+      withHistories(payments, history).map((v) => paymentEvent('payment.awaiting_approval', { ...v, ...approval })),
     );
-    const view = { ...(batch ? batchView(batch, views) : views[0]!), ...approval };
+    return this.heldAnswer(manager, record, call, { payments, history, batch }, approval);
+  }
+
+  /** The first answer of a payment that is not sent now (awaiting approval, or scheduled), stored with its record held. */
+  private heldAnswer(
+    manager: EntityManager,
+    record: IdempotencyRecord,
+    call: IdempotentCall,
+    { payments, history, batch }: RecordedPayments,
+    extra: object = {},
+  ): Promise<IdempotentAnswer> {
+    const views = withHistories(payments, history);
+    const view = { ...(batch ? batchView(batch, views) : views[0]!), ...extra };
     const stamped = stampAuditFields(view, {
       timestamp: this.clock.now().toISOString(),
       actor: call.caller.sub,

@@ -53,7 +53,7 @@ export class SyncService implements BeforeApplicationShutdown {
         gauge.reset();
         for (const resource of SYNC_RESOURCES) {
           const at = await this.dataAsOf.of(resource).catch(() => null);
-          if (at) gauge.labels(resource).set((Date.now() - at.getTime()) / 1000);
+          if (at) gauge.labels(resource).set((this.clock.now().getTime() - at.getTime()) / 1000);
         }
       },
     );

@@ -8,7 +8,9 @@ import { DataSource } from 'typeorm';
 import { startSandbox, type RunningSandbox, type SandboxSettings } from '#qbank/sandbox';
 import { ensureDevKeys, signDevToken } from '../../src/auth/dev-keys.js';
 import { createGateway } from '../../src/bootstrap.js';
+import { Clock } from '../../src/common/clock.js';
 import { type GatewayConfig, loadConfig } from '../../src/config/gateway-config.js';
+import { TEST_CLOCK_OFFSET_MS } from './clock.js';
 import { postgresReady, postgresServerUrl, suitePostgresUrl } from './postgres.js';
 
 export interface TestDatabase {
@@ -36,7 +38,11 @@ export function postgresDatabase(url = postgresServerUrl()): TestDatabase {
 
 /** A database of its own for one test file: a new schema on PostgreSQL, a new file on SQLite. */
 export function testDatabase(): TestDatabase {
-  if (suitePostgresUrl) return postgresDatabase();
+  return suitePostgresUrl ? postgresDatabase() : sqliteFileDatabase();
+}
+
+/** A new SQLite file, removed by `drop`, whatever the suite runs on. */
+export function sqliteFileDatabase(): TestDatabase {
   const dir = mkdtempSync(join(tmpdir(), 'qbank-gateway-'));
   return {
     env: { DATABASE_URL: `sqlite:${join(dir, 'gateway.sqlite')}` },
@@ -50,9 +56,12 @@ export interface TestGateway {
   config: GatewayConfig;
   sandbox: RunningSandbox;
   db: DataSource;
-  /** A dev JWT for this gateway. */
+  /** A dev JWT for this gateway, issued at its clock's "now". */
   token: (sub: string, roles: string[], ttlSeconds?: number) => string;
-  /** A JWT of any claims and header, signed with the dev key, for this gateway's issuer and audience (jsonwebtoken adds `iat` unless `noTimestamp`). */
+  /**
+   * A JWT of any claims and header, signed with the dev key, for this gateway's issuer and audience; without
+   * an `iat` of its own (and unless `noTimestamp`) it is issued at the gateway's clock, `expiresIn` counting from there.
+   */
   sign: (payload: Record<string, unknown>, options?: jwt.SignOptions) => string;
   close: () => Promise<void>;
 }
@@ -67,10 +76,28 @@ export async function startGateway(
     /** Settings, or settings that depend on the sandbox (its accounts, for grants). */
     env?: Record<string, string> | ((sandbox: RunningSandbox) => Promise<Record<string, string>>);
     sandbox?: Partial<SandboxSettings>;
+    /**
+     * `business-morning` (default): the gateway's clock runs from the next business-day morning in New York
+     * (`TEST_CLOCK_OFFSET_MS`), so that payments are sent whatever the hour the suite runs; `real`: the
+     * machine's clock, for specs about time itself (token lifetimes against the issuer's clock).
+     */
+    clock?: 'business-morning' | 'real';
+    /** The database (default: `testDatabase()`), e.g. `postgresDatabase()` for a spec run on both. */
+    database?: TestDatabase;
   } = {},
 ): Promise<TestGateway> {
-  const sandbox = await startSandbox({ port: 0, quiet: true, processingMs: 0, achSettleIntervalSeconds: 0, ...options.sandbox });
-  const database = testDatabase();
+  const clockOffsetMs = options.clock === 'real' ? 0 : TEST_CLOCK_OFFSET_MS;
+  // QBank stands at the gateway's time too: payments' timestamps from both sides then agree.
+  const sandbox = await startSandbox({
+    port: 0,
+    quiet: true,
+    processingMs: 0,
+    achSettleIntervalSeconds: 0,
+    clockOffsetMs,
+    ...options.sandbox,
+  });
+  const database = options.database ?? testDatabase();
+  await postgresReady(); // a PostgreSQL this file started for `database` may still be starting
   const env = typeof options.env === 'function' ? await options.env(sandbox) : options.env;
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -86,6 +113,7 @@ export async function startGateway(
     QBANK_WEBHOOK_SECRET: WEBHOOK_SECRET,
     // Each /health asks QBank, so that a test sees the bank's state at once (test/health.e2e-spec.ts: the cache).
     HEALTH_QBANK_CACHE_MS: '0',
+    CLOCK_OFFSET_MS: String(clockOffsetMs),
     ...database.env,
     ...env,
   });
@@ -97,6 +125,7 @@ export async function startGateway(
   sandbox.settings.webhookSecret = WEBHOOK_SECRET;
   sandbox.settings.webhookRetryBaseMs = 100;
   const keys = ensureDevKeys(config.auth.devKeyFile);
+  const clock = app.get(Clock);
   return {
     url: `http://127.0.0.1:${address.port}`,
     app,
@@ -104,9 +133,13 @@ export async function startGateway(
     sandbox,
     db: app.get(DataSource),
     token: (sub, roles, ttlSeconds = 600) =>
-      signDevToken(keys, { sub, roles, ttlSeconds, issuer: config.auth.devIssuer, audience: config.auth.audience }),
+      signDevToken(keys, { sub, roles, ttlSeconds, issuer: config.auth.devIssuer, audience: config.auth.audience, issuedAt: clock.now() }),
     sign: (payload, options) =>
-      jwt.sign(payload, keys.privateKey, { algorithm: 'RS256', issuer: config.auth.devIssuer, audience: config.auth.audience, ...options }),
+      jwt.sign(
+        payload.iat === undefined && !options?.noTimestamp ? { ...payload, iat: Math.floor(clock.now().getTime() / 1000) } : payload,
+        keys.privateKey,
+        { algorithm: 'RS256', issuer: config.auth.devIssuer, audience: config.auth.audience, ...options },
+      ),
     close: async () => {
       await app.close();
       await sandbox.close();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevKeys, signDevToken } from '../../src/auth/dev-keys.js';
 import { eventually } from './capture-server.js';
+import { TEST_CLOCK_OFFSET_MS, testNow } from './clock.js';
 import { postgresReady } from './postgres.js';
 
 // Gateways here are separate processes running the compiled entry point (`npm test` builds first).
@@ -48,6 +49,8 @@ export async function startReplica(
       AUTH_MODE: 'dev',
       AUTH_DEV_KEY_FILE: keyFile,
       LOG_LEVEL: 'warn',
+      // Every replica of a file at the same business-day morning (tokens from `devCredentials` are issued at it).
+      CLOCK_OFFSET_MS: String(TEST_CLOCK_OFFSET_MS),
       ...env,
     },
     stdio: ['ignore', output ? 'pipe' : 'ignore', 'inherit'],
@@ -85,7 +88,8 @@ export function devCredentials(prefix: string): { keyFile: string; token: (sub: 
   const keys = ensureDevKeys(keyFile);
   return {
     keyFile,
-    token: (sub, roles) => signDevToken(keys, { sub, roles, ttlSeconds: 600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway' }),
+    token: (sub, roles) =>
+      signDevToken(keys, { sub, roles, ttlSeconds: 600, issuer: 'qbank-gateway-dev', audience: 'qbank-gateway', issuedAt: testNow() }),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

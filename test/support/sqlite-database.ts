@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { Clock } from '../../src/common/clock.js';
 import { dataSourceOptions, readerDataSourceOptions } from '../../src/database/data-source-options.js';
 import { Database } from '../../src/database/database.js';
 import { runMigrations } from '../../src/database/migrate.js';
@@ -26,9 +27,11 @@ export async function sqliteDatabase(): Promise<{ db: Database; writer: DataSour
 }
 
 /** A clock a spec moves by hand. */
-export class ManualClock {
-  constructor(private at = new Date('2026-11-24T15:00:00.000Z')) {}
-  now(): Date {
+export class ManualClock extends Clock {
+  constructor(private at = new Date('2026-11-24T15:00:00.000Z')) {
+    super();
+  }
+  override now(): Date {
     return new Date(this.at);
   }
   advance(ms: number): void {

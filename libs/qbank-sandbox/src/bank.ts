@@ -54,6 +54,8 @@ export class Bank {
   constructor(
     readonly data: Dataset,
     private readonly webhooks: WebhookDispatcher,
+    /** QBank's "now" for payments' timestamps (epoch ms). */
+    private readonly now: () => number = Date.now,
   ) {
     this.exceptions = data.seededExceptions();
   }
@@ -93,7 +95,7 @@ export class Bank {
     >,
     paymentId: string = randomUUID(),
   ): StoredPayment {
-    const now = isoDateTime(Date.now());
+    const now = isoDateTime(this.now());
     const payment: StoredPayment = {
       ...fields,
       payment_id: paymentId,
@@ -113,7 +115,7 @@ export class Bank {
     if (!PAYMENT_TRANSITIONS[payment.status].includes(status)) {
       throw new Error(`illegal transition ${payment.status} → ${status}`);
     }
-    const now = isoDateTime(Date.now());
+    const now = isoDateTime(this.now());
     payment.status = status;
     payment.updated_at = now;
     payment.status_history.push({ status, at: now });

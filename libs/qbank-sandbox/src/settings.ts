@@ -27,6 +27,11 @@ export interface SandboxSettings {
   clients: SandboxClient[];
   /** The last business day of the generated history (epoch day); default: the last business day before today. */
   historyEndDay: number | null;
+  /**
+   * For tests that move the gateway's clock: payments' timestamps (`created_at`, `status_history`) run this
+   * far (ms) from the machine's clock, so that QBank and the gateway agree on "now". Read at each payment.
+   */
+  clockOffsetMs: number;
   quiet: boolean;
 }
 
@@ -85,6 +90,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxSe
     webhookRetryBaseMs: intFrom(env, 'SANDBOX_WEBHOOK_RETRY_BASE_MS', 1000, 1),
     clients: clientsFrom(env.SANDBOX_CLIENTS),
     historyEndDay: null,
+    clockOffsetMs: 0,
     quiet: env.SANDBOX_QUIET === '1',
   };
 }

@@ -44,7 +44,11 @@ export class SandboxState {
   private newBank(): Bank {
     const { settings } = this;
     const endDay = settings.historyEndDay ?? businessDayOnOrBefore(epochDay(Date.now()) - 1);
-    return new Bank(new Dataset(settings.seed, settings.accounts, settings.transactionsPerAccount, endDay), this.webhooks);
+    return new Bank(
+      new Dataset(settings.seed, settings.accounts, settings.transactionsPerAccount, endDay),
+      this.webhooks,
+      () => Date.now() + settings.clockOffsetMs,
+    );
   }
 
   /** (Re)starts the ACH batch run at `achSettleIntervalSeconds` (0: only on demand). */
