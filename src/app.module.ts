@@ -27,6 +27,7 @@ import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { LeasesModule } from './leases/leases.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PositivePayModule } from './positivepay/positivepay.module.js';
+import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { RecoveryModule } from './recovery/recovery.module.js';
 import { SchedulingModule } from './scheduling/scheduling.module.js';
 import { SyncModule } from './sync/sync.module.js';
@@ -98,6 +99,7 @@ export class AppModule {
         WebhooksModule,
         SyncModule,
         RecoveryModule,
+        ReconciliationModule,
         SchedulingModule,
         AccountsModule,
         TransactionsModule,

@@ -193,6 +193,11 @@ export class SyncConfig {
   @IsInt() @Min(1) @Max(24 * 31) maxAgeHours!: number;
 }
 
+export class ReconciliationConfig {
+  /** A completed payment's posting is late this many business days after its expected settlement date. */
+  @IsInt() @Min(0) @Max(30) postingGraceDays!: number;
+}
+
 export class HealthConfig {
   /** How long the QBank probe's result answers `/health` (shared by concurrent probes). */
   @IsInt() @Min(0) @Max(600_000) qbankCacheMs!: number;
@@ -230,6 +235,7 @@ export class GatewayConfig {
   @ValidateNested() @Type(() => AuditConfig) audit!: AuditConfig;
   @ValidateNested() @Type(() => BalancesConfig) balances!: BalancesConfig;
   @ValidateNested() @Type(() => HealthConfig) health!: HealthConfig;
+  @ValidateNested() @Type(() => ReconciliationConfig) reconciliation!: ReconciliationConfig;
   @ValidateNested() @Type(() => IdempotencyConfig) idempotency!: IdempotencyConfig;
   @ValidateNested() @Type(() => PaymentsConfig) payments!: PaymentsConfig;
   @ValidateNested() @Type(() => ApprovalsConfig) approvals!: ApprovalsConfig;
@@ -296,6 +302,7 @@ const ENV: Record<string, string> = {
   'audit.durableReads': 'AUDIT_DURABLE_READS',
   'balances.coalesce': 'BALANCES_COALESCE',
   'health.qbankCacheMs': 'HEALTH_QBANK_CACHE_MS',
+  'reconciliation.postingGraceDays': 'RECONCILIATION_POSTING_GRACE_DAYS',
   'idempotency.leaseSeconds': 'IDEMPOTENCY_LEASE_SECONDS',
   'idempotency.retentionHours': 'IDEMPOTENCY_RETENTION_HOURS',
   'idempotency.requestKeys': 'REQUEST_ENCRYPTION_KEYS',
@@ -356,6 +363,7 @@ const INTEGER_SETTINGS = new Set([
   'idempotency.retentionHours',
   'payments.recoveryIntervalSeconds',
   'health.qbankCacheMs',
+  'reconciliation.postingGraceDays',
   'payments.schedulerIntervalSeconds',
   'approvals.expiryIntervalSeconds',
   'approvals.defaultExpiryHours',

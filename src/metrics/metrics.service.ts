@@ -43,6 +43,11 @@ export class MetricsService implements QBankCallObserver {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly unpostedPayments = new Gauge({
+    name: 'gateway_unposted_payments',
+    help: 'Completed payments with no synced posting past their expected settlement date and grace days, at the last check',
+    registers: [this.registry],
+  });
   readonly coalesced = new Counter({
     name: 'gateway_balance_coalesced_total',
     help: 'Balance requests answered by an identical upstream call already in flight',

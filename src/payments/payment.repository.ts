@@ -66,6 +66,20 @@ export class PaymentRepository {
     return [...new Set(rows.map((p) => p.batchId ?? p.paymentId))];
   }
 
+  /**
+   * Completed payments expected to settle on or before `settledBy` that no synced transaction posts (on
+   * accounts in `readable`; undefined: all), oldest settlement first.
+   */
+  unposted(settledBy: string, readable: string[] | undefined, limit: number): Promise<PaymentEntity[]> {
+    if (readable?.length === 0) return Promise.resolve([]);
+    const q = this.db.reader
+      .createQueryBuilder(PaymentEntity, 'p')
+      .where('p.status = :completed AND p.expected_settlement_date <= :settledBy', { completed: 'P_COMPLETED', settledBy })
+      .andWhere('NOT EXISTS (SELECT 1 FROM transactions t WHERE t.payment_id = p.payment_id)');
+    if (readable) q.andWhere('p.debtor_account_id IN (:...readable)', { readable });
+    return q.orderBy('p.expected_settlement_date', 'ASC').addOrderBy('p.payment_id', 'ASC').take(limit).getMany();
+  }
+
   /** One request's payments (a payment, or an ACH batch's entries in batch order), locked. */
   async ofResource(manager: EntityManager, resourceId: string): Promise<PaymentEntity[]> {
     const batch = await this.forUpdate(manager, { batchId: resourceId });
