@@ -104,5 +104,5 @@ describe('syncs across processes', () => {
       if (db.isInitialized) await db.destroy();
       await database.drop();
     }
-  });
+  }, 180_000); // a guard against a hang, not a speed target: 100,000 rows synced twice beside a full suite
 });
