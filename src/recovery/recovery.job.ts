@@ -1,14 +1,14 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { SYSTEM } from '../audit/audit-event.factory.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import type { IdempotencyRecord } from '../idempotency/idempotency-record.entity.js';
 import { IdempotencyService, isDefinitiveRefusal } from '../idempotency/idempotency.service.js';
+import { LeasedJob } from '../leases/leased-job.js';
 import { Leases } from '../leases/leases.js';
 import { PaymentsService } from '../payments/payments.service.js';
 import { PositivePayService } from '../positivepay/positivepay.service.js';
 
-const LEASE = 'payments-recovery';
 /** Records taken per run; the next run continues. */
 const BATCH = 100;
 
@@ -21,61 +21,39 @@ const BATCH = 100;
  * A record QBank still does not answer stays for the next run (or the caller's retry).
  */
 @Injectable()
-export class RecoveryJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(RecoveryJob.name);
-  private running: Promise<number> | undefined;
-
+export class RecoveryJob extends LeasedJob {
   constructor(
     private readonly idempotency: IdempotencyService,
-    private readonly leases: Leases,
     private readonly payments: PaymentsService,
     private readonly positivePay: PositivePayService,
-    private readonly registry: SchedulerRegistry,
-    private readonly config: GatewayConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const interval = setInterval(() => void this.run(), this.config.payments.recoveryIntervalSeconds * 1000);
-    this.registry.addInterval(LEASE, interval);
+    leases: Leases,
+    registry: SchedulerRegistry,
+    config: GatewayConfig,
+  ) {
+    // The lease (two intervals) is renewed per record: a replica that dies mid-run holds recovery up two
+    // intervals at most. (Runs that overlap after a lapse are harmless: each record is taken over by one only.)
+    super('payments-recovery', config.payments.recoveryIntervalSeconds * 1000, leases, registry);
   }
 
-  /** One run (the schedule's, or a test's): answers how many records it resolved. */
-  run(): Promise<number> {
-    this.running ??= this.recover()
-      .catch((err: unknown) => {
-        this.logger.error({ err }, 'payment recovery failed');
-        return 0;
-      })
-      .finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async recover(): Promise<number> {
-    // Short, renewed per record: a replica that dies mid-run holds up recovery for two intervals at most.
-    // (Runs that overlap after a lapse are harmless: each record is taken over by one of them only.)
-    const ttlMs = 2 * this.config.payments.recoveryIntervalSeconds * 1000;
-    if (!(await this.leases.acquire(LEASE, ttlMs))) return 0;
+  /** Answers how many records it resolved. */
+  protected async work(): Promise<number> {
     let resolved = 0;
-    try {
-      for (const abandoned of await this.idempotency.abandoned(BATCH)) {
-        await this.leases.renew(LEASE, ttlMs);
-        const record = await this.idempotency.takeOver(abandoned);
-        if (!record) continue; // a retry or another run took it first
-        const context = { operation: record.operation, resource_id: record.resourceId, attempts: record.attempts };
-        try {
-          await this.resend(record);
-        } catch (err) {
-          // QBank refusing the request is an outcome too (stored, the payment failed); anything else waits.
-          if (!isDefinitiveRefusal(err)) {
-            this.logger.warn({ ...context, err }, 'unknown outcome not resolved yet');
-            continue;
-          }
+    for (const abandoned of await this.idempotency.abandoned(BATCH)) {
+      await this.renew();
+      const record = await this.idempotency.takeOver(abandoned);
+      if (!record) continue; // a retry or another run took it first
+      const context = { operation: record.operation, resource_id: record.resourceId, attempts: record.attempts };
+      try {
+        await this.resend(record);
+      } catch (err) {
+        // QBank refusing the request is an outcome too (stored, the payment failed); anything else waits.
+        if (!isDefinitiveRefusal(err)) {
+          this.logger.warn({ ...context, err }, 'unknown outcome not resolved yet');
+          continue;
         }
-        resolved += 1;
-        this.logger.log(context, 'unknown outcome resolved');
       }
-    } finally {
-      await this.leases.release(LEASE);
+      resolved += 1;
+      this.logger.log(context, 'unknown outcome resolved');
     }
     return resolved;
   }
@@ -84,10 +62,5 @@ export class RecoveryJob implements OnApplicationBootstrap, OnApplicationShutdow
     return record.operation === 'positivepay_issue'
       ? this.positivePay.send(record, SYSTEM)
       : this.payments.send(record, SYSTEM, 'recovery');
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.registry.doesExist('interval', LEASE)) this.registry.deleteInterval(LEASE);
-    await this.running;
   }
 }
