@@ -53,6 +53,11 @@ export class Database implements OnApplicationShutdown {
     });
   }
 
+  /** One round trip to the database (health checks): TypeORM has no API for it, so the smallest statement there is. */
+  ping(): Promise<unknown> {
+    return this.writer.query('SELECT 1');
+  }
+
   /** Runs `hook` once the transaction of `manager` has committed (never when it rolls back); `hook` must not throw. */
   afterCommit(manager: EntityManager, hook: () => void): void {
     const hooks = this.committed.get(manager);

@@ -18,10 +18,12 @@ export async function runMigrations(config: DatabaseConfig): Promise<string[]> {
       const runner = dataSource.createQueryRunner();
       await runner.connect();
       try {
+        // Raw SQL here and in `grantApplicationRole`: TypeORM has no API for advisory locks, GRANT/REVOKE or
+        // reading the catalogue's tables and views; these statements run only here, at migration time.
         await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
         // Under the lock too: two replicas running CREATE SCHEMA IF NOT EXISTS at once can both try to
         // create it, and one fails on the catalogue's unique index.
-        if (config.schema) await runner.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema}"`);
+        if (config.schema) await runner.createSchema(config.schema, true);
         const applied = await dataSource.runMigrations({ transaction: 'each' });
         if (config.appRole) await grantApplicationRole(dataSource, config.appRole, config.schema ?? 'public');
         return applied.map((m) => m.name);

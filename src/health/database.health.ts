@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { DataSource } from 'typeorm';
+import { Database } from '../database/database.js';
 
 /**
  * The database answers a trivial query within the timeout. (Terminus's own TypeOrmHealthIndicator cannot
@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 @Injectable()
 export class DatabaseHealthIndicator {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly indicator: HealthIndicatorService,
   ) {}
 
@@ -19,7 +19,7 @@ export class DatabaseHealthIndicator {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.dataSource.query('SELECT 1'),
+        this.db.ping(),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
       ]);
       return health.up({ responseTime: Date.now() - started });
