@@ -3,13 +3,18 @@ import { QBankClient } from '#qbank/client';
 import { ensureDevKeys, signDevToken } from './auth/dev-keys.js';
 import { createGateway } from './bootstrap.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config/gateway-config.js';
+import { SyncScheduler } from './sync/sync.scheduler.js';
 
 function configOrExit(): GatewayConfig {
   try {
     return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: error.message })}\n`);
+      // Before the configuration is known, the format follows LOG_FORMAT or, unset, whether a person reads stderr.
+      const json = process.env.LOG_FORMAT ? process.env.LOG_FORMAT === 'json' : !process.stderr.isTTY;
+      process.stderr.write(
+        json ? `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: error.message })}\n` : `${error.message}\n`,
+      );
       process.exit(78); // EX_CONFIG
     }
     throw error;
@@ -37,6 +42,8 @@ logger.log({ port: config.server.port, sandbox_mode: config.sandboxMode, qbank: 
 
 if (sandbox) {
   app.getHttpServer().once('close', () => void sandbox.close());
+  // The banner comes last, once the seeded data is in: the curl it prints then answers at once.
+  await app.get(SyncScheduler).whenStarted();
   const account = (await app.get(QBankClient).listAccounts({ limit: 1 })).data.data[0]?.account_id;
   const token = signDevToken(ensureDevKeys(config.auth.devKeyFile), {
     sub: 'dev-cli',
@@ -46,9 +53,14 @@ if (sandbox) {
     audience: config.auth.audience,
   });
   const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
+  const gatewayUrl = `http://${host}:${config.server.port}`;
   process.stdout.write(
-    `\nSandbox mode: QBank sandbox on ${sandbox.baseUrl}, database ${config.database.url}.\n` +
-      `Try (a treasury-viewer token, valid ${Math.min(12 * 3600, config.auth.maxTokenTtlSeconds) / 3600} h; mint others with npm run token -- --sub <id> --roles <role,…>):\n\n` +
-      `curl -s -H "Authorization: Bearer ${token}" http://${host}:${config.server.port}/v1/balances/${account}\n\n`,
+    `\nQBank gateway, sandbox mode\n` +
+      `  gateway   ${gatewayUrl}  (API reference: ${gatewayUrl}/docs)\n` +
+      `  sandbox   ${sandbox.baseUrl}  (a stand-in for QBank Connect, with seeded accounts)\n` +
+      `  database  ${config.database.url}\n\n` +
+      `Try it with a treasury-viewer token (valid ${Math.min(12 * 3600, config.auth.maxTokenTtlSeconds) / 3600} h; ` +
+      `mint others with npm run token -- --sub <id> --roles <role,…>):\n\n` +
+      `curl -s -H "Authorization: Bearer ${token}" ${gatewayUrl}/v1/balances/${account}\n\n`,
   );
 }

@@ -13,7 +13,7 @@ describe('npm start (sandbox mode) and npm run token', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qbank-start-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('with no QBANK_BASE_URL: starts the sandbox, migrates SQLite, prints a curl that returns a balance; dev tokens work', async () => {
+  it('with no QBANK_BASE_URL: starts the sandbox, migrates SQLite, prints a short readable start-up and a curl that returns a balance, then one line per request; dev tokens work', async () => {
     const [port, sandboxPort] = [await freePort(), await freePort()];
     const env = {
       PORT: String(port),
@@ -66,16 +66,52 @@ describe('npm start (sandbox mode) and npm run token', () => {
       const late = await fetch(url!, { headers: { authorization: `Bearer ${expired}` } });
       expect(late.status).toBe(401);
       await gateway.stop();
-      // The logs are JSON lines, each request's with its request id, and never a token or a secret.
+      // A short readable start-up: what runs where, then the curl — no JSON, none of Nest's module and route lines.
+      const startup = gateway.output.slice(0, gateway.output.indexOf(gateway.line));
+      expect(startup.length).toBeLessThanOrEqual(15);
+      expect(startup.join('\n')).toMatch(
+        /gateway +http:\/\/127\.0\.0\.1:\d+[\s\S]*sandbox +http:\/\/127\.0\.0\.1:\d+\/v1[\s\S]*database +sqlite:/,
+      );
+      expect(startup.filter((line) => line.startsWith('{') || /InstanceLoader|RouterExplorer|RoutesResolver/.test(line))).toEqual([]);
+      // Then one line per request: method, route pattern, status, time, caller, request id.
+      const requestLines = gateway.output.filter((line) => / INFO: (GET|POST) \//.test(line));
+      expect(requestLines).toHaveLength(3);
+      for (const line of requestLines)
+        expect(line).toMatch(/ INFO: GET \/v1\/balances\/:accountId (200|403|401) [\d.]+ ms (dev-cli|payroll|-) [0-9a-f-]{36}$/);
+      // (the ready-to-paste curl printed at start carries a dev token on purpose; the log lines never do)
+      const logs = gateway.output.filter((line) => line !== gateway.line).join('\n');
+      for (const secret of [token!, minted, expired, 'sandbox-secret', token!.split('.')[2]!]) expect(logs).not.toContain(secret);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('LOG_FORMAT=json: JSON lines, one per request with its request id, and no token', async () => {
+    const [port, sandboxPort] = [await freePort(), await freePort()];
+    const env = {
+      PORT: String(port),
+      SANDBOX_PORT: String(sandboxPort),
+      DATABASE_URL: `sqlite:${join(dir, 'json.sqlite')}`,
+      AUTH_DEV_KEY_FILE: join(dir, 'dev-signing-key'),
+      QBANK_BASE_URL: '',
+      LOG_FORMAT: 'json',
+    };
+    const gateway = await startProcess(MAIN, env, (line) => line.startsWith('curl '), 30_000);
+    try {
+      const [, token, url] = /^curl -s -H "Authorization: Bearer ([^"]+)" (\S+)$/.exec(gateway.line)!;
+      expect((await fetch(url!, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(url!)).status).toBe(401);
+      await gateway.stop();
       const logs = gateway.output.filter((line) => line.startsWith('{'));
       const requestLines = logs
-        .map((line) => JSON.parse(line) as { msg: string; request_id?: string })
+        .map((line) => JSON.parse(line) as { msg: string; request_id?: string; status?: number; level: string })
         .filter((l) => l.msg === 'request completed');
-      expect(requestLines.length).toBeGreaterThanOrEqual(3);
+      expect(requestLines.map((l) => [l.level, l.status])).toEqual([
+        ['info', 200],
+        ['info', 401],
+      ]);
       expect(requestLines.every((l) => /^[0-9a-f-]{36}$/.test(l.request_id ?? ''))).toBe(true);
-      // (the ready-to-paste curl printed at start carries a dev token on purpose; the log lines never do)
-      const all = logs.join('\n');
-      for (const secret of [token!, minted, expired, 'sandbox-secret', token!.split('.')[2]!]) expect(all).not.toContain(secret);
+      expect(logs.join('\n')).not.toContain(token!.split('.')[2]!);
     } finally {
       await gateway.stop();
     }

@@ -26,6 +26,33 @@ describe('loadConfig', () => {
     expect(config.qbank.webhookSecrets).toHaveLength(1);
   });
 
+  it('logs: pretty in sandbox mode, JSON for a pipeline (no terminal), LOG_FORMAT wins, anything else named', () => {
+    expect(loadConfig({}).server.logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).server.logFormat).toBe('json');
+    const tty = process.stdout.isTTY;
+    try {
+      process.stdout.isTTY = false;
+      expect(
+        loadConfig({ ...external, AUTH_JWKS_URL: 'https://idp.internal/jwks.json', AUTH_ISSUER: 'https://idp.internal' }).server.logFormat,
+      ).toBe('json');
+      process.stdout.isTTY = true;
+      expect(
+        loadConfig({ ...external, AUTH_JWKS_URL: 'https://idp.internal/jwks.json', AUTH_ISSUER: 'https://idp.internal' }).server.logFormat,
+      ).toBe('pretty');
+      expect(
+        loadConfig({
+          ...external,
+          AUTH_JWKS_URL: 'https://idp.internal/jwks.json',
+          AUTH_ISSUER: 'https://idp.internal',
+          LOG_FORMAT: 'json',
+        }).server.logFormat,
+      ).toBe('json');
+    } finally {
+      process.stdout.isTTY = tty;
+    }
+    expect(problem({ LOG_FORMAT: 'text' })).toContain('LOG_FORMAT');
+  });
+
   it('the environment overrides the files, typed', () => {
     const config = loadConfig({ PORT: '8080', SANDBOX_PORT: '4999', AUDIT_DURABLE_READS: 'true', DATABASE_URL: 'postgres://u@h/db' });
     expect(config.server.port).toBe(8080);

@@ -24,6 +24,7 @@ import { parseSealingKeys } from '../idempotency/request-sealer.js';
 import { IsPlainDate } from '../common/validators.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['pretty', 'json'] as const;
 export const SANDBOX_CLIENT_SECRET = 'sandbox-secret';
 /** Outside production, requests are sealed with this published key unless `REQUEST_ENCRYPTION_KEYS` names others. */
 export const DEV_REQUEST_KEYS = `dev:${Buffer.alloc(32, 'qbank-gateway-dev-only').toString('base64')}`;
@@ -33,6 +34,8 @@ export class ServerConfig {
   @IsString() host!: string;
   @IsInt() @Min(1024) bodyLimitBytes!: number;
   @IsIn(LOG_LEVELS) logLevel!: (typeof LOG_LEVELS)[number];
+  /** `pretty`: one readable line per entry, for a person at a terminal; `json`: one JSON object per line, for a log pipeline. */
+  @IsIn(LOG_FORMATS) logFormat!: (typeof LOG_FORMATS)[number];
   /** After SIGTERM: how long readiness answers 503 (and answers say `Connection: close`) while still serving, so a load balancer drains the replica. */
   @IsInt() @Min(0) @Max(120_000) shutdownDrainMs!: number;
   /** The most a client may take to send a whole request (slow senders are cut off with 408). */
@@ -268,6 +271,7 @@ const ENV: Record<string, string> = {
   'server.host': 'HOST',
   'server.bodyLimitBytes': 'BODY_LIMIT_BYTES',
   'server.logLevel': 'LOG_LEVEL',
+  'server.logFormat': 'LOG_FORMAT',
   'server.requestTimeoutMs': 'REQUEST_TIMEOUT_MS',
   'server.shutdownDrainMs': 'SHUTDOWN_DRAIN_MS',
   'server.shutdownTimeoutMs': 'SHUTDOWN_TIMEOUT_MS',
@@ -472,6 +476,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = env
   setPath(tree, 'database.migrationUrl', getPath(tree, 'database.migrationUrl') ?? getPath(tree, 'database.url'));
   setPath(tree, 'auth.mode', getPath(tree, 'auth.mode') ?? (sandboxMode ? 'dev' : 'jwks'));
   setPath(tree, 'sync.onStartup', getPath(tree, 'sync.onStartup') ?? sandboxMode);
+  // A person is reading in sandbox mode or at a terminal; anywhere else a log pipeline is.
+  setPath(tree, 'server.logFormat', getPath(tree, 'server.logFormat') ?? (sandboxMode || process.stdout.isTTY ? 'pretty' : 'json'));
   setPath(tree, 'idempotency.requestKeys', getPath(tree, 'idempotency.requestKeys') ?? DEV_REQUEST_KEYS);
 
   const config = plainToInstance(GatewayConfig, tree);

@@ -3,6 +3,7 @@ import { ClsService } from 'nestjs-cls';
 import { destination, pino, type Logger } from 'pino';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
+import { prettyStream } from './pretty-stream.js';
 
 /**
  * Fields that never reach a log line. The gateway never logs headers or bodies in the first place; this
@@ -10,26 +11,31 @@ import { CONTEXT_KEY, type RequestContext } from '../common/request-context.js';
  */
 const REDACTED = ['authorization', 'headers', 'access_token', 'client_secret', 'account_number', 'token', 'err.config', 'err.request'];
 
+/** Nest's own start-up lines (each module loaded, each route mapped): worth seeing only when debugging. */
+const NEST_STARTUP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
 /**
- * JSON logs through pino. Every line written while a request is handled carries its `request_id` (and
+ * Logs through pino: JSON lines, or one readable line per entry (`LOG_FORMAT=pretty`). Every line written while a request is handled carries its `request_id` (and
  * the actor, once known), taken from the async context. Writes are buffered (4 KiB) and flushed on exit.
  */
 @Injectable()
 export class GatewayLogger implements LoggerService, OnApplicationShutdown {
   readonly pino: Logger;
-  private readonly stream: ReturnType<typeof destination>;
+  private readonly stream: ReturnType<typeof destination> | undefined;
 
   constructor(config: GatewayConfig, cls: ClsService) {
-    const stream = destination({ dest: 1, sync: false, minLength: 4096 });
+    const pretty = config.server.logFormat === 'pretty';
+    const stream = pretty ? undefined : destination({ dest: 1, sync: false, minLength: 4096 });
     this.stream = stream;
-    process.once('exit', () => stream.flushSync());
+    if (stream) process.once('exit', () => stream.flushSync());
     this.pino = pino(
       {
         level: config.server.logLevel,
         base: { service: 'qbank-gateway' },
         messageKey: 'msg',
         timestamp: () => `,"time":"${new Date().toISOString()}"`,
-        formatters: { level: (label) => ({ level: label }) },
+        // The pretty printer reads pino's numeric levels; JSON lines carry the label.
+        formatters: pretty ? {} : { level: (label) => ({ level: label }) },
         redact: { paths: REDACTED, censor: '[redacted]' },
         mixin: () => {
           const ctx = cls.isActive() ? cls.get<RequestContext | undefined>(CONTEXT_KEY) : undefined;
@@ -37,13 +43,13 @@ export class GatewayLogger implements LoggerService, OnApplicationShutdown {
           return ctx.caller ? { request_id: ctx.requestId, actor: ctx.caller.sub } : { request_id: ctx.requestId };
         },
       },
-      stream,
+      stream ?? prettyStream(Boolean(process.stdout.isTTY)),
     );
   }
 
   /** Nest re-raises the shutdown signal after its hooks, and a signal death skips 'exit': flush here. */
   onApplicationShutdown(): void {
-    this.stream.flushSync();
+    this.stream?.flushSync();
   }
 
   log(message: unknown, ...params: unknown[]): void {
@@ -66,10 +72,11 @@ export class GatewayLogger implements LoggerService, OnApplicationShutdown {
   }
 
   /** Nest calls `(message, ...params, context)`; `message` may be an object of fields. */
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
-    if (!this.pino.isLevelEnabled(level)) return;
+  private write(asked: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
     const rest = [...params];
     const context = rest.length > 0 && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
+    const level = asked === 'info' && context && NEST_STARTUP_CONTEXTS.has(context) ? 'debug' : asked;
+    if (!this.pino.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = context ? { context } : {};
     let msg: string | undefined;
     if (message && typeof message === 'object' && !(message instanceof Error)) Object.assign(fields, message);

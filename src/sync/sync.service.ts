@@ -107,7 +107,8 @@ export class SyncService implements BeforeApplicationShutdown {
       onPage: async () => {
         if (this.stopping) throw new Error('interrupted: the gateway is shutting down; the next run continues from the watermark');
         const rows = progress.inserted + progress.updated + progress.unchanged;
-        this.logger.log(
+        // Each page at debug; the run's end is the info line.
+        this.logger.debug(
           {
             resource: run.resource,
             run_id: run.id,
