@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'libs/qbank-contract/src/qbank-connect.schema.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'data/**',
+      'libs/qbank-contract/src/qbank-connect.schema.ts',
+      'libs/gateway-client/src/qbank-gateway.schema.ts',
+      'libs/gateway-client/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -40,6 +50,20 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    // The caller SDK is installed by other services on its own: it can reach nothing of this repository.
+    files: ['libs/gateway-client/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['#*', '../*'], message: 'The gateway client is its own package: import only its own files and its dependencies.' },
+          ],
+        },
+      ],
     },
   },
   { files: ['*.js', 'scripts/*.mjs'], ...tseslint.configs.disableTypeChecked },

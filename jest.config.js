@@ -7,6 +7,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', tsJest] },
   moduleNameMapper: {
     '^#qbank/(contract|client|sandbox)$': '<rootDir>/libs/qbank-$1/src/index.ts',
+    '^#gateway/client$': '<rootDir>/libs/gateway-client/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],

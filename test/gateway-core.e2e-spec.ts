@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { createGatewayClient } from '#gateway/client';
 import { eventually, startCaptureServer } from './support/capture-server.js';
 import { call, startGateway, type TestGateway } from './support/gateway.js';
 import { admin } from './support/sandbox-admin.js';
@@ -190,9 +191,9 @@ describe('gateway core: auth, request ids, audit, errors, real-time reads (real 
         error_code: 'ERR_ACC_001',
         request_id: answer.headers.get('x-request-id'),
       });
-      // payments are looked up among those the gateway sent: an unknown id is the gateway's own 404
-      const payment = await call(gw, 'GET', `/v1/payments/${randomUUID()}`, { token: viewer });
-      expect(payment.body).toMatchObject({ error_code: 'GW_NOT_FOUND' });
+      // payments are looked up among those the gateway sent: an unknown id is the gateway's own 404 (here as the caller SDK raises it)
+      const sdk = createGatewayClient({ baseUrl: gw.url, token: viewer });
+      await expect(sdk.getPayment(randomUUID())).rejects.toMatchObject({ name: 'GatewayApiError', status: 404, code: 'GW_NOT_FOUND' });
     });
 
     it('maintenance → 503 with Retry-After and /health 503, /health/ready stays 200; both recover without a restart', async () => {

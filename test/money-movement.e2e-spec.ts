@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createGatewayClient } from '#gateway/client';
 import { eventually } from './support/capture-server.js';
 import { call, startGateway, WEBHOOK_SECRET, type TestGateway } from './support/gateway.js';
 import { admin } from './support/sandbox-admin.js';
@@ -197,15 +198,25 @@ describe('money movement: idempotent end to end, with verified webhooks (real HT
     expect({ records: await count('idempotency_records'), payments: await count('payments') }).toEqual(before);
   });
 
-  it('a transfer between two accounts: 201, TRANSFER, completed', async () => {
-    const answer = await post(
-      '/v1/transfers',
-      { from_account_id: accounts[0], to_account_id: accounts[1], amount: '250.75', currency: 'USD', description: 'sweep' },
-      randomUUID(),
-    );
-    expect(answer).toMatchObject({
-      status: 201,
-      body: { type: 'TRANSFER', status: 'P_COMPLETED', amount: '250.75', to_account_id: accounts[1], creditor: null },
+  it('a transfer between two accounts, through the caller SDK: TRANSFER, completed', async () => {
+    const treasury = createGatewayClient({ baseUrl: gw.url, token: operator });
+    const transfer = await treasury.sendTransfer({
+      from_account_id: accounts[0]!,
+      to_account_id: accounts[1]!,
+      amount: '250.75',
+      currency: 'USD',
+      description: 'sweep',
+    });
+    expect(transfer).toMatchObject({
+      type: 'TRANSFER',
+      status: 'P_COMPLETED',
+      amount: '250.75',
+      to_account_id: accounts[1],
+      creditor: null,
+    });
+    await expect(treasury.getPayment(transfer.payment_id)).resolves.toMatchObject({
+      payment_id: transfer.payment_id,
+      status: 'P_COMPLETED',
     });
   });
 
@@ -385,33 +396,25 @@ describe('money movement: idempotent end to end, with verified webhooks (real HT
     });
   });
 
-  it('Positive Pay: an issue file is accepted (202) and followed to PROCESSED', async () => {
-    const key = randomUUID();
-    const issue = await post(
-      '/v1/positivepay/issues',
-      {
-        account_id: accounts[1],
-        checks: [
-          { check_number: '20001', amount: '120.00', payee_name: 'Acme', issue_date: '2026-11-20' },
-          { check_number: '20002', amount: '75.10', payee_name: 'Initech', issue_date: '2026-11-20', void: true },
-        ],
-      },
-      key,
-      gw.token('payables', ['ap-clerk']),
-    );
+  it('Positive Pay, through the caller SDK: an issue file is accepted and followed to PROCESSED', async () => {
+    const payables = createGatewayClient({ baseUrl: gw.url, token: () => gw.token('payables', ['ap-clerk']) });
+    const issue = await payables.issuePositivePayChecks({
+      account_id: accounts[1]!,
+      checks: [
+        { check_number: '20001', amount: '120.00', payee_name: 'Acme', issue_date: '2026-11-20' },
+        { check_number: '20002', amount: '75.10', payee_name: 'Initech', issue_date: '2026-11-20', void: true },
+      ],
+    });
     expect(issue).toMatchObject({
-      status: 202,
-      body: {
-        status: 'RECEIVED',
-        issue_id: expect.any(String),
-        checks: [{ check_number: '20001' }, { check_number: '20002', void: true }],
-      },
+      status: 'RECEIVED',
+      issue_id: expect.any(String),
+      checks: [{ check_number: '20001' }, { check_number: '20002', void: true }],
     });
     await admin(gw.sandbox.url, 'POST', '/sandbox/ach/settle');
-    const processed = await call(gw, 'GET', `/v1/positivepay/issues/${issue.body.issue_id as string}`, {
-      token: gw.token('payables', ['ap-clerk']),
+    await expect(payables.getPositivePayIssue(issue.issue_id)).resolves.toMatchObject({
+      status: 'PROCESSED',
+      checks: [{ status: 'ACCEPTED' }, { status: 'ACCEPTED' }],
     });
-    expect(processed.body).toMatchObject({ status: 'PROCESSED', checks: [{ status: 'ACCEPTED' }, { status: 'ACCEPTED' }] });
   });
 
   it('lists stored payments newest first with a cursor, filters, and a feed of changes', async () => {
