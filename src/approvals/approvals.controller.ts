@@ -1,19 +1,12 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Actor } from '../audit/actor.decorator.js';
 import type { AuditActor } from '../audit/audit-event.factory.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
-import { StandardErrorDto } from '../docs/error.dto.js';
+import { ErrorAnswer, InvalidQueryAnswer, InvalidUuidAnswer, JsonBodyAnswers, QBankAnswers } from '../docs/error-answers.js';
 import type { BatchView, PaymentView } from '../payments/payment.view.js';
 import type { PendingApprovalView } from './approval.view.js';
 import { ApprovalsService } from './approvals.service.js';
@@ -46,15 +39,20 @@ export class RejectDto {
   reason?: string;
 }
 
+/** A payment or ACH batch named in the path, found and its account checked (ApprovalsService.lockedOrNone). */
+const PaymentInPath = () =>
+  applyDecorators(
+    InvalidUuidAnswer('paymentId'),
+    ErrorAnswer(403, "Its debtor account is outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)"),
+    ErrorAnswer(404, 'No such payment or ACH batch (`GW_NOT_FOUND`)'),
+  );
+
 const DecisionErrors = () =>
   applyDecorators(
-    ApiForbiddenResponse({
-      type: StandardErrorDto,
-      description:
-        'The initiator (`GW_SELF_APPROVAL`), a caller without an approver role (`GW_NOT_APPROVER`) or without `payments.approve` (`GW_SCOPE_MISSING`)',
-    }),
-    ApiConflictResponse({ type: StandardErrorDto, description: 'Not awaiting approval (`GW_NOT_AWAITING_APPROVAL`)' }),
-    ApiNotFoundResponse({ type: StandardErrorDto, description: 'No such payment or ACH batch (`GW_NOT_FOUND`)' }),
+    PaymentInPath(),
+    JsonBodyAnswers(),
+    ErrorAnswer(403, 'The initiator (`GW_SELF_APPROVAL`), or a caller without an approver role (`GW_NOT_APPROVER`)'),
+    ErrorAnswer(409, 'Not awaiting approval (`GW_NOT_AWAITING_APPROVAL`)'),
   );
 
 /** Maker-checker (contract §13): what awaits approval, and the decisions on it. */
@@ -64,7 +62,9 @@ export class ApprovalsController {
   constructor(private readonly approvals: ApprovalsService) {}
 
   @Get('approvals')
+  @ApiOperation({ summary: 'List payments awaiting approval' })
   @RequireScope('payments.approve')
+  @InvalidQueryAnswer()
   @ApiOkResponse({
     description:
       '`{ data, next_cursor }`: payments awaiting approval that the caller may decide (not its own, one of its roles named), newest first',
@@ -77,9 +77,12 @@ export class ApprovalsController {
   }
 
   @Post('payments/:paymentId/approve')
+  @ApiOperation({ summary: 'Approve a payment' })
   @HttpCode(200)
   @RequireScope('payments.approve')
   @DecisionErrors()
+  // The last approval sends it, and the answer asks QBank for its status.
+  @QBankAnswers()
   @ApiOkResponse({ description: 'The payment (or ACH batch) after the approval: sent to QBank when it was the last one needed' })
   approve(
     @Param('paymentId', uuidParam('paymentId')) paymentId: string,
@@ -90,6 +93,7 @@ export class ApprovalsController {
   }
 
   @Post('payments/:paymentId/reject')
+  @ApiOperation({ summary: 'Reject a payment' })
   @HttpCode(200)
   @RequireScope('payments.approve')
   @DecisionErrors()
@@ -103,12 +107,13 @@ export class ApprovalsController {
   }
 
   @Post('payments/:paymentId/cancel')
+  @ApiOperation({ summary: 'Cancel a payment that has not gone to QBank' })
   @HttpCode(200)
   @RequireScope('payments.read')
   @ApiOkResponse({ description: 'The payment (or ACH batch), P_CANCELLED: never sent, its limits given back' })
-  @ApiForbiddenResponse({ type: StandardErrorDto, description: 'Neither its initiator nor one of its approvers (`GW_CANCEL_FORBIDDEN`)' })
-  @ApiConflictResponse({ type: StandardErrorDto, description: 'It went to QBank already (`GW_NOT_CANCELLABLE`)' })
-  @ApiNotFoundResponse({ type: StandardErrorDto })
+  @PaymentInPath()
+  @ErrorAnswer(403, 'Neither its initiator nor one of its approvers (`GW_CANCEL_FORBIDDEN`)')
+  @ErrorAnswer(409, 'It went to QBank already, or is no longer awaiting approval (`GW_NOT_CANCELLABLE`)')
   cancel(@Param('paymentId', uuidParam('paymentId')) paymentId: string, @Actor() actor: AuditActor): Promise<PaymentView | BatchView> {
     return this.approvals.cancel(paymentId, actor);
   }

@@ -32,8 +32,14 @@ export class AuditFilterQuery {
   request_id?: string;
   @ApiPropertyOptional({ enum: OUTCOMES }) @IsOptional() @IsIn(OUTCOMES) outcome?: string;
   @ApiPropertyOptional({ enum: KINDS }) @IsOptional() @IsIn(KINDS) kind?: string;
-  @ApiPropertyOptional({ description: 'At or after: a date (whole UTC day) or a date-time' }) @IsOptional() @IsString() from?: string;
-  @ApiPropertyOptional({ description: 'At or before: a date (whole UTC day) or a date-time' }) @IsOptional() @IsString() to?: string;
+  @ApiPropertyOptional({ example: '2026-11-24', description: 'At or after: a date (whole UTC day) or a date-time' })
+  @IsOptional()
+  @IsString()
+  from?: string;
+  @ApiPropertyOptional({ example: '2026-11-30T23:59:59.999Z', description: 'At or before: a date (whole UTC day) or a date-time' })
+  @IsOptional()
+  @IsString()
+  to?: string;
 }
 
 export class ListAuditEventsQuery extends AuditFilterQuery {

@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Logger, Param, Query, Res, SetMetadata } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { dateRange } from '../common/date-range.js';
 import { NO_AUDIT_FIELDS } from '../common/interceptors/audit-fields.interceptor.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
-import { StandardErrorDto } from '../docs/error.dto.js';
+import { ErrorAnswer, InvalidQueryAnswer, InvalidUuidAnswer } from '../docs/error-answers.js';
 import { CSV_COLUMNS, csvRow, type AuditEventView } from './audit-event.view.js';
 import { ExportAuditEventsQuery, ListAuditEventsQuery } from './audit-query.dto.js';
 import { AuditEventRepository } from './audit-event.repository.js';
@@ -23,7 +23,9 @@ export class AuditController {
   constructor(private readonly audit: AuditEventRepository) {}
 
   @Get()
+  @ApiOperation({ summary: 'List audit events' })
   @RequireScope('audit.read')
+  @InvalidQueryAnswer()
   @SetMetadata(NO_AUDIT_FIELDS, true)
   @ApiOkResponse({ description: '`{ data, next_cursor }`: audit events, newest first' })
   list(@Query() query: ListAuditEventsQuery): Promise<{ data: AuditEventView[]; next_cursor: string | null }> {
@@ -31,7 +33,9 @@ export class AuditController {
   }
 
   @Get('export')
+  @ApiOperation({ summary: 'Export audit events as CSV or NDJSON' })
   @RequireScope('audit.read')
+  @InvalidQueryAnswer()
   @SetMetadata(NO_AUDIT_FIELDS, true)
   @ApiProduces('text/csv', 'application/x-ndjson')
   @ApiOkResponse({
@@ -61,10 +65,12 @@ export class AuditController {
   }
 
   @Get(':eventId')
+  @ApiOperation({ summary: 'Get an audit event' })
   @RequireScope('audit.read')
   @SetMetadata(NO_AUDIT_FIELDS, true)
   @ApiOkResponse({ description: 'One audit event with its chain position and hashes' })
-  @ApiNotFoundResponse({ type: StandardErrorDto, description: 'No such event (`GW_NOT_FOUND`)' })
+  @InvalidUuidAnswer('eventId')
+  @ErrorAnswer(404, 'No such event (`GW_NOT_FOUND`)')
   get(@Param('eventId', uuidParam('eventId')) eventId: string): Promise<AuditEventView> {
     return this.audit.get(eventId);
   }

@@ -1,11 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { AnyCaller } from '../auth/require-scope.decorator.js';
 import { Clock } from '../common/clock.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
 import { IsPlainDate } from '../common/validators.js';
-import { StandardErrorDto } from '../docs/error.dto.js';
+import { ErrorAnswer, InvalidQueryAnswer } from '../docs/error-answers.js';
 import { BankingCalendar } from './banking-calendar.js';
 import { calendarDays, type CalendarDayView } from './calendar.view.js';
 import { addDays, daysBetween } from './plain-date.js';
@@ -16,11 +16,15 @@ export const MAX_CALENDAR_DAYS = 366;
 const DEFAULT_DAYS = 31;
 
 export class CalendarQuery {
-  @ApiPropertyOptional({ example: '2026-11-23', description: 'First day (default: today in America/New_York)' })
+  @ApiPropertyOptional({ example: '2026-11-23', format: 'date', description: 'First day (default: today in America/New_York)' })
   @IsOptional()
   @IsPlainDate()
   from?: string;
-  @ApiPropertyOptional({ example: '2026-11-30', description: `Last day, included (default: ${DEFAULT_DAYS} days from \`from\`)` })
+  @ApiPropertyOptional({
+    example: '2026-11-30',
+    format: 'date',
+    description: `Last day, included (default: ${DEFAULT_DAYS} days from \`from\`)`,
+  })
   @IsOptional()
   @IsPlainDate()
   to?: string;
@@ -35,15 +39,14 @@ export class CalendarController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Business days and cutoff windows' })
   @AnyCaller()
+  @InvalidQueryAnswer()
   @ApiOkResponse({
     description:
       "`{ data: [ { date, business_day, holiday, opens_at, windows: { WIRE, ACH, TRANSFER } } ] }`: one entry per day; each window has QBank's deadline and the gateway's cutoff (deadline less the margin), America/New_York",
   })
-  @ApiBadRequestResponse({
-    type: StandardErrorDto,
-    description: `\`to\` before \`from\`, or more than ${MAX_CALENDAR_DAYS} days (\`GW_VALIDATION\`)`,
-  })
+  @ErrorAnswer(400, `\`to\` before \`from\`, or more than ${MAX_CALENDAR_DAYS} days (\`GW_VALIDATION\`)`)
   days(@Query() query: CalendarQuery): { data: CalendarDayView[] } {
     const from = query.from ?? this.calendar.today(this.clock.now());
     const to = query.to ?? addDays(from, DEFAULT_DAYS - 1);

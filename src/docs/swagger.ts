@@ -2,7 +2,13 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto, StandardErrorDto } from './error.dto.js';
 
-/** The gateway's own OpenAPI document at `/docs` (UI) and `/docs-json`. */
+/** The security scheme of QBank's webhook deliveries: a signature, not a token. */
+export const QBANK_SIGNATURE_SCHEME = 'qbank-signature';
+
+/**
+ * The gateway's own OpenAPI document at `/docs` (UI) and `/docs-json`. It depends on nothing configured
+ * (the server is relative), so every gateway serves the same bytes as the committed copy.
+ */
 export function setupSwagger(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('QBank Gateway')
@@ -13,7 +19,20 @@ export function setupSwagger(app: INestApplication): void {
         '(`application/problem+json`) for idempotency conflicts. Every response carries `X-Request-ID`.',
     )
     .setVersion('1.0.0')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    .addServer('/', 'The gateway serving this document')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'Webhook-Signature',
+        description:
+          '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the shared webhook secret>` (several `v1=` during a rotation), ' +
+          'with `t` within the tolerance (`WEBHOOK_TOLERANCE_SECONDS`, 300 by default) of now',
+      },
+      QBANK_SIGNATURE_SCHEME,
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [StandardErrorDto, ProblemDto] });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });

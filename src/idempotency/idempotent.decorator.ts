@@ -1,13 +1,7 @@
 import { applyDecorators, HttpCode, SetMetadata, UseInterceptors } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiHeader,
-  ApiTooManyRequestsResponse,
-  ApiServiceUnavailableResponse,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiHeader } from '@nestjs/swagger';
 import { NO_AUDIT_FIELDS } from '../common/interceptors/audit-fields.interceptor.js';
-import { ProblemDto, StandardErrorDto } from '../docs/error.dto.js';
+import { ErrorAnswer, JsonBodyAnswers } from '../docs/error-answers.js';
 import { IDEMPOTENT, type IdempotentOptions } from './idempotency.metadata.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 
@@ -24,21 +18,19 @@ export const Idempotent = (options: IdempotentOptions): MethodDecorator =>
       required: true,
       description: 'A UUID v4 chosen by the caller, the same on every retry of this request',
     }),
-    ApiConflictResponse({
-      type: ProblemDto,
-      description: 'A request with this key is still in flight: poll `GET /v1/payments/{transaction_id}` (`application/problem+json`)',
-    }),
-    ApiUnprocessableEntityResponse({
-      type: ProblemDto,
-      description:
-        'This key was used with a different body (`application/problem+json`), or QBank refused the request (stored: a retry replays it)',
-    }),
-    ApiServiceUnavailableResponse({
-      type: StandardErrorDto,
-      description: "QBank's answer is not known yet (unavailable, failing or timed out): retry with the same key after `Retry-After`",
-    }),
-    ApiTooManyRequestsResponse({
-      type: StandardErrorDto,
-      description: 'QBank (or the caller limit) asks to slow down: retry with the same key after `Retry-After`',
-    }),
+    JsonBodyAnswers(),
+    ErrorAnswer(400, 'No `Idempotency-Key` (`GW_IDEMPOTENCY_KEY_MISSING`), or not a UUID v4 (`GW_IDEMPOTENCY_KEY_INVALID`)'),
+    ErrorAnswer(
+      409,
+      'A request with this key is still in flight (`application/problem+json`): poll `GET /v1/payments/{transaction_id}`',
+      'problem',
+    ),
+    ErrorAnswer(422, 'This key was used with a different body (`application/problem+json`)', 'problem'),
+    // QBank's definitive refusals are the only failures stored (IdempotencyService.failed).
+    ErrorAnswer(400, 'QBank refused the request (its `ERR_…` code): stored, a retry with the same key replays it'),
+    ErrorAnswer(404, 'QBank does not know an account the request names (its `ERR_…` code): stored, a retry with the same key replays it'),
+    ErrorAnswer(422, 'QBank refused the request (its `ERR_…` code): stored, a retry with the same key replays it'),
+    ErrorAnswer(429, 'QBank asks to slow down: the outcome is not known yet, retry with the same key after `Retry-After`'),
+    ErrorAnswer(502, "QBank refused the gateway's credentials: the outcome is not known yet, retry with the same key"),
+    ErrorAnswer(503, "QBank's answer is not known yet (unavailable, failing or timed out): retry with the same key after `Retry-After`"),
   );

@@ -9,15 +9,17 @@ export class ListPaymentsQuery {
   @IsIn(PAYMENT_STATES)
   status?: string;
   @ApiPropertyOptional({ enum: ['ACH', 'WIRE', 'TRANSFER'] }) @IsOptional() @IsIn(['ACH', 'WIRE', 'TRANSFER']) type?: string;
-  @ApiPropertyOptional({ description: 'Created at or after: a date (whole UTC day) or a date-time' })
+  @ApiPropertyOptional({ example: '2026-11-24', description: 'Created at or after: a date (whole UTC day) or a date-time' })
   @IsOptional()
   @IsString()
   from?: string;
-  @ApiPropertyOptional({ description: 'Created at or before: a date (whole UTC day) or a date-time' })
+  @ApiPropertyOptional({ example: '2026-11-30T23:59:59.999Z', description: 'Created at or before: a date (whole UTC day) or a date-time' })
   @IsOptional()
   @IsString()
   to?: string;
   @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-24T14:05:09.431Z',
     description:
       'The polling feed: payments updated after this instant, oldest change first (keep the last `updated_at` as your watermark). ' +
       "Approximate: it follows the gateway's clock, not commit order, so a change that commits after a later-stamped one can be " +

@@ -39,6 +39,7 @@ export class CreateWireDto {
   @ApiPropertyOptional({ maxLength: 140 }) @IsOptional() @IsString() @MaxLength(140) description?: string;
   @ApiPropertyOptional({
     example: '2026-12-01',
+    format: 'date',
     description:
       'The business day to send it on (YYYY-MM-DD, America/New_York; default today). Not in the past; a holiday or weekend moves to the next business day, and so does a day whose cutoff has passed',
   })
@@ -62,11 +63,12 @@ export class CreateTransferDto {
   @IsId()
   @IsNotEqualTo('from_account_id')
   to_account_id!: string;
-  @ApiProperty({ example: '250.75' }) @IsAmount() amount!: string;
+  @ApiProperty({ example: '250.75', description: 'Decimal string, > 0, at most two decimals' }) @IsAmount() amount!: string;
   @ApiProperty({ example: 'USD', enum: ['USD'] }) @IsIn(['USD']) currency!: string;
   @ApiPropertyOptional({ maxLength: 140 }) @IsOptional() @IsString() @MaxLength(140) description?: string;
   @ApiPropertyOptional({
     example: '2026-12-01',
+    format: 'date',
     description:
       'The business day to send it on (YYYY-MM-DD, America/New_York; default today). Not in the past; a holiday or weekend moves to the next business day, and so does a day whose cutoff has passed',
   })
@@ -92,7 +94,7 @@ export class AchCreditorDto {
 }
 
 export class AchEntryDto {
-  @ApiProperty({ example: '1500.00' }) @IsAmount() amount!: string;
+  @ApiProperty({ example: '1500.00', description: 'Decimal string, > 0, at most two decimals' }) @IsAmount() amount!: string;
   @ApiProperty({ type: AchCreditorDto }) @IsObject() @ValidateNested() @Type(() => AchCreditorDto) creditor!: AchCreditorDto;
   @ApiPropertyOptional({ maxLength: 10, description: 'NACHA company entry description (10 characters)' })
   @IsOptional()
@@ -114,6 +116,7 @@ export class CreateAchDto {
   payments!: AchEntryDto[];
   @ApiPropertyOptional({
     example: '2026-12-01',
+    format: 'date',
     description:
       'The business day to send it on (YYYY-MM-DD, America/New_York; default today). Not in the past; a holiday or weekend moves to the next business day, and so does a day whose cutoff has passed',
   })

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IsIn, IsOptional } from 'class-validator';
 import { Actor } from '../audit/actor.decorator.js';
@@ -7,10 +7,11 @@ import type { AuditActor } from '../audit/audit-event.factory.js';
 import { csvField } from '../audit/audit-event.view.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { IsPlainDate } from '../common/validators.js';
+import { InvalidQueryAnswer } from '../docs/error-answers.js';
 import { UnpostedPayments, type UnpostedPaymentView } from './unposted-payments.js';
 
 export class UnpostedQuery {
-  @ApiPropertyOptional({ description: 'The day of the check (default: today in New York)', example: '2026-11-30' })
+  @ApiPropertyOptional({ description: 'The day of the check (default: today in New York)', example: '2026-11-30', format: 'date' })
   @IsOptional()
   @IsPlainDate()
   as_of?: string;
@@ -36,7 +37,9 @@ export class ReconciliationController {
   constructor(private readonly unposted: UnpostedPayments) {}
 
   @Get('unposted')
+  @ApiOperation({ summary: 'Completed payments not yet posted' })
   @RequireScope('payments.read')
+  @InvalidQueryAnswer()
   @ApiOkResponse({
     description:
       '`{ as_of, grace_business_days, data }`: completed payments with no synced posting by their expected settlement date plus the grace business days (`format=csv`: the same rows as CSV)',

@@ -8,11 +8,11 @@ import {
   applyDecorators,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiHeader, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
 import { GatewayError } from '../common/errors/gateway-errors.js';
-import { StandardErrorDto } from '../docs/error.dto.js';
+import { ErrorAnswer } from '../docs/error-answers.js';
 import type { SyncResource } from './sync-run.entity.js';
 import { DataAsOf } from './data-as-of.js';
 
@@ -49,5 +49,5 @@ export const SyncedData = (resource: SyncResource): MethodDecorator =>
       description: 'When the last successful sync of this data finished (response header)',
       required: false,
     }),
-    ApiServiceUnavailableResponse({ type: StandardErrorDto, description: 'Not synced from QBank yet (`GW_DATA_NOT_SYNCED`)' }),
+    ErrorAnswer(503, 'Not synced from QBank yet (`GW_DATA_NOT_SYNCED`)'),
   );

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { StandardErrorDto } from '../docs/error.dto.js';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ErrorAnswer, InvalidQueryAnswer } from '../docs/error-answers.js';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Actor } from '../audit/actor.decorator.js';
@@ -12,12 +12,29 @@ import { SyncedData } from '../sync/data-as-of.interceptor.js';
 import { TransactionRepository, type DateField, type TransactionView } from './transaction.repository.js';
 
 export class ListTransactionsQuery {
-  @IsOptional() @IsId() account_id?: string;
-  @IsOptional() @IsIn(['transaction_date', 'value_date', 'posting_date']) date_field?: DateField;
-  @IsOptional() @IsString() @MaxLength(40) from?: string;
-  @IsOptional() @IsString() @MaxLength(40) to?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() account_id?: string;
+  @ApiPropertyOptional({ enum: ['transaction_date', 'value_date', 'posting_date'], default: 'posting_date' })
+  @IsOptional()
+  @IsIn(['transaction_date', 'value_date', 'posting_date'])
+  date_field?: DateField;
+  @ApiPropertyOptional({ example: '2026-11-24', description: 'At or after: a date (the whole UTC day) or a date-time' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  from?: string;
+  @ApiPropertyOptional({ example: '2026-11-30T23:59:59.999Z', description: 'At or before: a date (the whole UTC day) or a date-time' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  to?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
 }
 
 @ApiTags('Transactions')
@@ -29,13 +46,15 @@ export class TransactionsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'List transactions' })
   @RequireScope('transactions.read')
   @SyncedData('transactions')
+  @InvalidQueryAnswer()
   @ApiOkResponse({
     description:
       "`{ data, next_cursor }` from the store, newest first by the chosen date (default posting_date); only accounts the caller's grants let it read",
   })
-  @ApiForbiddenResponse({ type: StandardErrorDto, description: "`account_id` outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)" })
+  @ErrorAnswer(403, "`account_id` outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)")
   list(
     @Query() query: ListTransactionsQuery,
     @Actor() actor: AuditActor,

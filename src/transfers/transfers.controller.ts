@@ -1,8 +1,9 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { Idempotency, type IdempotentAnswer, type IdempotentCall } from '../idempotency/idempotent-call.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
+import { InitiatesPayment } from '../payments/initiates-payment.decorator.js';
 import { CreateTransferDto } from '../payments/payment-requests.dto.js';
 import { PaymentsService } from '../payments/payments.service.js';
 
@@ -12,8 +13,10 @@ export class TransfersController {
   constructor(private readonly payments: PaymentsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Send a book transfer between two accounts' })
   @RequireScope('transfers.write')
   @Idempotent({ operation: 'transfer', status: 201 })
+  @InitiatesPayment()
   @ApiCreatedResponse({ description: 'The transfer (a payment of type TRANSFER) with its status' })
   create(@Body() body: CreateTransferDto, @Idempotency() call: IdempotentCall): Promise<IdempotentAnswer> {
     return this.payments.transfer(body, call);
