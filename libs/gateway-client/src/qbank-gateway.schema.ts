@@ -11,6 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Business days and cutoff windows */
         get: operations["CalendarController_days"];
         put?: never;
         post?: never;
@@ -27,6 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List audit events */
         get: operations["AuditController_list"];
         put?: never;
         post?: never;
@@ -43,6 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Export audit events as CSV or NDJSON */
         get: operations["AuditController_export"];
         put?: never;
         post?: never;
@@ -59,6 +62,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get an audit event */
         get: operations["AuditController_get"];
         put?: never;
         post?: never;
@@ -75,6 +79,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Liveness: the process answers */
         get: operations["HealthController_live"];
         put?: never;
         post?: never;
@@ -91,6 +96,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Readiness: this replica can serve */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -107,6 +113,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Full health report for monitoring */
         get: operations["HealthController_full"];
         put?: never;
         post?: never;
@@ -123,6 +130,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get an account's balance from QBank */
         get: operations["BalancesController_get"];
         put?: never;
         post?: never;
@@ -141,6 +149,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Send a wire */
         post: operations["PaymentsController_wire"];
         delete?: never;
         options?: never;
@@ -157,6 +166,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Send an ACH batch */
         post: operations["PaymentsController_ach"];
         delete?: never;
         options?: never;
@@ -171,6 +181,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List payments */
         get: operations["PaymentsController_find"];
         put?: never;
         post?: never;
@@ -187,6 +198,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get a payment or an ACH batch */
         get: operations["PaymentsController_get"];
         put?: never;
         post?: never;
@@ -203,6 +215,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List payments awaiting approval */
         get: operations["ApprovalsController_pending"];
         put?: never;
         post?: never;
@@ -221,6 +234,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Approve a payment */
         post: operations["ApprovalsController_approve"];
         delete?: never;
         options?: never;
@@ -237,6 +251,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Reject a payment */
         post: operations["ApprovalsController_reject"];
         delete?: never;
         options?: never;
@@ -253,6 +268,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Cancel a payment that has not gone to QBank */
         post: operations["ApprovalsController_cancel"];
         delete?: never;
         options?: never;
@@ -269,6 +285,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Send a book transfer between two accounts */
         post: operations["TransfersController_create"];
         delete?: never;
         options?: never;
@@ -283,6 +300,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List Positive Pay exceptions */
         get: operations["PositivePayController_listExceptions"];
         put?: never;
         post?: never;
@@ -301,6 +319,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Issue checks to Positive Pay */
         post: operations["PositivePayController_issue"];
         delete?: never;
         options?: never;
@@ -315,6 +334,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get a Positive Pay issue */
         get: operations["PositivePayController_get"];
         put?: never;
         post?: never;
@@ -333,6 +353,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Receive QBank's signed webhook deliveries */
         post: operations["WebhooksController_receive"];
         delete?: never;
         options?: never;
@@ -347,6 +368,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List sync runs */
         get: operations["SyncController_runs"];
         put?: never;
         post?: never;
@@ -365,6 +387,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Start a sync of one resource */
         post: operations["SyncController_run"];
         delete?: never;
         options?: never;
@@ -379,6 +402,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Completed payments not yet posted */
         get: operations["ReconciliationController_list"];
         put?: never;
         post?: never;
@@ -395,6 +419,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List accounts */
         get: operations["AccountsController_list"];
         put?: never;
         post?: never;
@@ -411,6 +436,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get an account */
         get: operations["AccountsController_get"];
         put?: never;
         post?: never;
@@ -427,6 +453,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List transactions */
         get: operations["TransactionsController_list"];
         put?: never;
         post?: never;
@@ -443,8 +470,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List event subscriptions */
         get: operations["EventSubscriptionsController_list"];
         put?: never;
+        /** Subscribe to events */
         post: operations["EventSubscriptionsController_create"];
         delete?: never;
         options?: never;
@@ -459,9 +488,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get an event subscription */
         get: operations["EventSubscriptionsController_get"];
         put?: never;
         post?: never;
+        /** Delete an event subscription */
         delete: operations["EventSubscriptionsController_remove"];
         options?: never;
         head?: never;
@@ -477,6 +508,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Rotate a subscription's signing secret */
         post: operations["EventSubscriptionsController_rotate"];
         delete?: never;
         options?: never;
@@ -491,6 +523,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List a subscription's deliveries */
         get: operations["EventSubscriptionsController_deliveries"];
         put?: never;
         post?: never;
@@ -507,6 +540,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Read the event feed */
         get: operations["EventsController_list"];
         put?: never;
         post?: never;
@@ -525,6 +559,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Redeliver an event */
         post: operations["EventsController_redeliver"];
         delete?: never;
         options?: never;
@@ -536,17 +571,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        StandardErrorDto: {
-            /** @example Missing scope payments.wire.write: none of the caller's roles grants it */
-            message: string;
-            /**
-             * @description The gateway's own codes start with `GW_`; QBank's (`ERR_…`) pass through.
-             * @example GW_SCOPE_MISSING
-             */
-            error_code: string;
-            /** Format: uuid */
-            request_id: string;
-        };
         BalanceDto: {
             /** Format: uuid */
             account_id: string;
@@ -565,11 +589,13 @@ export interface components {
             /**
              * Format: date-time
              * @description When QBank computed the position
+             * @example 2026-11-24T14:05:09.120Z
              */
             as_of: string;
             /**
              * Format: date-time
              * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
              */
             timestamp: string;
             /** @description Audit field: the calling client id */
@@ -607,6 +633,7 @@ export interface components {
             creditor: components["schemas"]["CreditorDto"];
             description?: string;
             /**
+             * Format: date
              * @description The business day to send it on (YYYY-MM-DD, America/New_York; default today). Not in the past; a holiday or weekend moves to the next business day, and so does a day whose cutoff has passed
              * @example 2026-12-01
              */
@@ -617,25 +644,6 @@ export interface components {
              * @enum {string}
              */
             on_cutoff?: "schedule" | "reject";
-        };
-        ProblemDto: {
-            /**
-             * Format: uri
-             * @example https://qbank-gateway.dev/problems/idempotency-conflict
-             */
-            type: string;
-            /** @example Idempotency conflict */
-            title: string;
-            /** @enum {number} */
-            status: 409 | 422;
-            detail: string;
-            /**
-             * Format: uuid
-             * @description Poll `GET /v1/payments/{transaction_id}`.
-             */
-            transaction_id: Record<string, never> | null;
-            /** Format: uuid */
-            request_id: string;
         };
         AchCreditorDto: {
             /** @description NACHA receiver name (22 characters) */
@@ -648,7 +656,10 @@ export interface components {
             account_type: "CHECKING" | "SAVINGS";
         };
         AchEntryDto: {
-            /** @example 1500.00 */
+            /**
+             * @description Decimal string, > 0, at most two decimals
+             * @example 1500.00
+             */
             amount: string;
             creditor: components["schemas"]["AchCreditorDto"];
             /** @description NACHA company entry description (10 characters) */
@@ -661,6 +672,7 @@ export interface components {
             sec_code: "PPD" | "CCD" | "CTX" | "WEB" | "TEL";
             payments: components["schemas"]["AchEntryDto"][];
             /**
+             * Format: date
              * @description The business day to send it on (YYYY-MM-DD, America/New_York; default today). Not in the past; a holiday or weekend moves to the next business day, and so does a day whose cutoff has passed
              * @example 2026-12-01
              */
@@ -693,7 +705,10 @@ export interface components {
              * @description Must differ from from_account_id
              */
             to_account_id: string;
-            /** @example 250.75 */
+            /**
+             * @description Decimal string, > 0, at most two decimals
+             * @example 250.75
+             */
             amount: string;
             /**
              * @example USD
@@ -702,6 +717,7 @@ export interface components {
             currency: "USD";
             description?: string;
             /**
+             * Format: date
              * @description The business day to send it on (YYYY-MM-DD, America/New_York; default today). Not in the past; a holiday or weekend moves to the next business day, and so does a day whose cutoff has passed
              * @example 2026-12-01
              */
@@ -716,7 +732,10 @@ export interface components {
         CheckIssueDto: {
             /** @example 10001 */
             check_number: string;
-            /** @example 120.00 */
+            /**
+             * @description Decimal string, > 0, at most two decimals
+             * @example 120.00
+             */
             amount: string;
             /** @example Acme Supplies */
             payee_name: string;
@@ -742,6 +761,36 @@ export interface components {
             event_types: ("payment.created" | "payment.awaiting_approval" | "payment.approved" | "payment.rejected" | "payment.cancelled" | "payment.expired" | "payment.scheduled" | "payment.status_changed" | "sync.completed" | "positivepay.exception.created")[];
             /** @description Only events on these accounts (each must be readable by the caller); default: every account the caller may read */
             accounts?: string[];
+        };
+        StandardErrorDto: {
+            /** @example Missing scope payments.wire.write: none of the caller's roles grants it */
+            message: string;
+            /**
+             * @description The gateway's own codes start with `GW_`; QBank's (`ERR_…`) pass through.
+             * @example GW_SCOPE_MISSING
+             */
+            error_code: string;
+            /** Format: uuid */
+            request_id: string;
+        };
+        ProblemDto: {
+            /**
+             * Format: uri
+             * @example https://qbank-gateway.dev/problems/idempotency-conflict
+             */
+            type: string;
+            /** @example Idempotency conflict */
+            title: string;
+            /** @enum {number} */
+            status: 409 | 422;
+            detail: string;
+            /**
+             * Format: uuid
+             * @description Poll `GET /v1/payments/{transaction_id}`.
+             */
+            transaction_id: Record<string, never> | null;
+            /** Format: uuid */
+            request_id: string;
         };
     };
     responses: never;
@@ -773,7 +822,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `to` before `from`, or more than 366 days (`GW_VALIDATION`) */
+            /**
+             * @description `to` before `from`, or more than 366 days (`GW_VALIDATION`)
+             *
+             *     A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -784,6 +839,15 @@ export interface operations {
             };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -826,6 +890,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -837,6 +914,15 @@ export interface operations {
             };
             /** @description The caller's roles do not grant `audit.read` (`GW_SCOPE_MISSING`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -878,14 +964,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": components["schemas"]["StandardErrorDto"];
-                    "application/x-ndjson": components["schemas"]["StandardErrorDto"];
+                    "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
             /** @description The caller's roles do not grant `audit.read` (`GW_SCOPE_MISSING`) */
@@ -894,8 +992,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": components["schemas"]["StandardErrorDto"];
-                    "application/x-ndjson": components["schemas"]["StandardErrorDto"];
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
         };
@@ -917,6 +1023,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /**
+             * @description `eventId` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
             };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
@@ -945,6 +1064,15 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
         };
     };
     HealthController_live: {
@@ -963,6 +1091,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A NUL (`%00`) in the path or query (`GW_VALIDATION`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
         };
     };
     HealthController_ready: {
@@ -974,61 +1111,65 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description Ready */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /**
-                         * @example ok
-                         * @enum {string}
-                         */
-                        status?: "ok" | "degraded";
+                        /** @enum {string} */
+                        status: "ok";
                         /**
                          * @example {
                          *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
+                         *         "status": "up"
+                         *       },
+                         *       "lifecycle": {
+                         *         "status": "up"
                          *       }
                          *     }
                          */
-                        info?: {
+                        info: {
                             [key: string]: {
                                 /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
+                                status: "up" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
+                        };
                         /**
                          * @example {
                          *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
+                         *         "status": "up"
+                         *       },
+                         *       "lifecycle": {
+                         *         "status": "up"
                          *       }
                          *     }
                          */
-                        details?: {
+                        error: {
                             [key: string]: {
                                 /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
+                                status: "up" | "down";
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "lifecycle": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        details: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -1036,83 +1177,79 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description Not ready: database unreachable or shutting down
-             *
-             *     The Health Check is not successful
-             */
+            /** @description A NUL (`%00`) in the path or query (`GW_VALIDATION`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description Not ready: database unreachable or shutting down */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /**
-                         * @example error
-                         * @enum {string}
-                         */
-                        status?: "error" | "shutting_down";
+                        /** @enum {string} */
+                        status: "error";
                         /**
                          * @example {
                          *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
+                         *         "status": "up"
                          *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005
+                         *       "lifecycle": {
+                         *         "status": "up"
                          *       }
                          *     }
                          */
-                        details?: {
+                        info: {
                             [key: string]: {
                                 /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
+                                status: "up" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
                         };
-                    };
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "lifecycle": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        error: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "down";
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "lifecycle": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        details: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "down";
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    } & components["schemas"]["StandardErrorDto"];
                 };
             };
         };
@@ -1126,65 +1263,65 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /**
-             * @description Every check up; `account_grants` lists grants naming accounts the bank does not list (reported, not fatal)
-             *
-             *     The Health Check is successful
-             */
+            /** @description Every check up; `account_grants` lists grants naming accounts the bank does not list (reported, not fatal) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /**
-                         * @example ok
-                         * @enum {string}
-                         */
-                        status?: "ok" | "degraded";
+                        /** @enum {string} */
+                        status: "ok";
                         /**
                          * @example {
                          *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
+                         *         "status": "up"
+                         *       },
+                         *       "lifecycle": {
+                         *         "status": "up"
                          *       }
                          *     }
                          */
-                        info?: {
+                        info: {
                             [key: string]: {
                                 /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
+                                status: "up" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
+                        };
                         /**
                          * @example {
                          *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
+                         *         "status": "up"
+                         *       },
+                         *       "lifecycle": {
+                         *         "status": "up"
                          *       }
                          *     }
                          */
-                        details?: {
+                        error: {
                             [key: string]: {
                                 /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
+                                status: "up" | "down";
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "lifecycle": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        details: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -1192,83 +1329,79 @@ export interface operations {
                     };
                 };
             };
-            /**
-             * @description Degraded: database, QBank or shutdown
-             *
-             *     The Health Check is not successful
-             */
+            /** @description A NUL (`%00`) in the path or query (`GW_VALIDATION`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description Degraded: database, QBank or shutdown */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /**
-                         * @example error
-                         * @enum {string}
-                         */
-                        status?: "error" | "shutting_down";
+                        /** @enum {string} */
+                        status: "error";
                         /**
                          * @example {
                          *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
+                         *         "status": "up"
                          *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005
+                         *       "lifecycle": {
+                         *         "status": "up"
                          *       }
                          *     }
                          */
-                        details?: {
+                        info: {
                             [key: string]: {
                                 /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
+                                status: "up" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
                         };
-                    };
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "lifecycle": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        error: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "down";
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "lifecycle": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        details: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "down";
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    } & components["schemas"]["StandardErrorDto"];
                 };
             };
         };
@@ -1291,6 +1424,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BalanceDto"];
+                };
+            };
+            /**
+             * @description `accountId` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
@@ -1324,7 +1470,20 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description QBank unreachable or answering garbage */
+            /**
+             * @description QBank is rate-limiting the gateway (its `ERR_…` code): retry after `Retry-After`
+             *
+             *     The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After`
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank unreachable, answering garbage or refusing the gateway's credentials */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1333,7 +1492,7 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description QBank in maintenance; `Retry-After` says when to retry */
+            /** @description QBank in maintenance, or the circuit to it open: retry after `Retry-After` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1376,6 +1535,23 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
+             *
+             *     No `Idempotency-Key` (`GW_IDEMPOTENCY_KEY_MISSING`), or not a UUID v4 (`GW_IDEMPOTENCY_KEY_INVALID`)
+             *
+             *     QBank refused the request (its `ERR_…` code): stored, a retry with the same key replays it
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -1385,7 +1561,11 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description The caller's roles do not grant `payments.wire.write` (`GW_SCOPE_MISSING`) */
+            /**
+             * @description An account it names is outside the caller's grants: debit for the account debited, read for a transfer's `to_account_id` (`GW_ACCOUNT_FORBIDDEN`); nothing is recorded
+             *
+             *     The caller's roles do not grant `payments.wire.write` (`GW_SCOPE_MISSING`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1394,26 +1574,75 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description A request with this key is still in flight: poll `GET /v1/payments/{transaction_id}` (`application/problem+json`) */
+            /** @description QBank does not know an account the request names (its `ERR_…` code): stored, a retry with the same key replays it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A request with this key is still in flight (`application/problem+json`): poll `GET /v1/payments/{transaction_id}` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description This key was used with a different body (`application/problem+json`), or QBank refused the request (stored: a retry replays it) */
+            /** @description The body exceeds the gateway's size limit (`GW_PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A `Content-Type` the gateway does not read (`GW_VALIDATION`): send `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /**
+             * @description Over one of the caller's payment limits, or an ACH `same_day` entry over the same-day limit (`GW_LIMIT_EXCEEDED`, naming it); nothing is recorded
+             *
+             *     `on_cutoff: reject` and the day asked for is missed (`GW_AFTER_CUTOFF`, naming the cutoff); nothing is recorded
+             *
+             *     This key was used with a different body (`application/problem+json`)
+             *
+             *     QBank refused the request (its `ERR_…` code): stored, a retry with the same key replays it
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemDto"];
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description QBank (or the caller limit) asks to slow down: retry with the same key after `Retry-After` */
+            /**
+             * @description QBank asks to slow down: the outcome is not known yet, retry with the same key after `Retry-After`
+             *
+             *     The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After`
+             */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank refused the gateway's credentials: the outcome is not known yet, retry with the same key */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1455,6 +1684,23 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
+             *
+             *     No `Idempotency-Key` (`GW_IDEMPOTENCY_KEY_MISSING`), or not a UUID v4 (`GW_IDEMPOTENCY_KEY_INVALID`)
+             *
+             *     QBank refused the request (its `ERR_…` code): stored, a retry with the same key replays it
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -1464,7 +1710,11 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description The caller's roles do not grant `payments.ach.write` (`GW_SCOPE_MISSING`) */
+            /**
+             * @description An account it names is outside the caller's grants: debit for the account debited, read for a transfer's `to_account_id` (`GW_ACCOUNT_FORBIDDEN`); nothing is recorded
+             *
+             *     The caller's roles do not grant `payments.ach.write` (`GW_SCOPE_MISSING`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1473,26 +1723,75 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description A request with this key is still in flight: poll `GET /v1/payments/{transaction_id}` (`application/problem+json`) */
+            /** @description QBank does not know an account the request names (its `ERR_…` code): stored, a retry with the same key replays it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A request with this key is still in flight (`application/problem+json`): poll `GET /v1/payments/{transaction_id}` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description This key was used with a different body (`application/problem+json`), or QBank refused the request (stored: a retry replays it) */
+            /** @description The body exceeds the gateway's size limit (`GW_PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A `Content-Type` the gateway does not read (`GW_VALIDATION`): send `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /**
+             * @description Over one of the caller's payment limits, or an ACH `same_day` entry over the same-day limit (`GW_LIMIT_EXCEEDED`, naming it); nothing is recorded
+             *
+             *     `on_cutoff: reject` and the day asked for is missed (`GW_AFTER_CUTOFF`, naming the cutoff); nothing is recorded
+             *
+             *     This key was used with a different body (`application/problem+json`)
+             *
+             *     QBank refused the request (its `ERR_…` code): stored, a retry with the same key replays it
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemDto"];
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description QBank (or the caller limit) asks to slow down: retry with the same key after `Retry-After` */
+            /**
+             * @description QBank asks to slow down: the outcome is not known yet, retry with the same key after `Retry-After`
+             *
+             *     The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After`
+             */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank refused the gateway's credentials: the outcome is not known yet, retry with the same key */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1538,6 +1837,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -1549,6 +1861,15 @@ export interface operations {
             };
             /** @description The caller's roles do not grant `payments.read` (`GW_SCOPE_MISSING`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1576,6 +1897,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `paymentId` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -1585,7 +1919,11 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description The caller's roles do not grant `payments.read` (`GW_SCOPE_MISSING`) */
+            /**
+             * @description Its debtor account is outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`); QBank is not asked
+             *
+             *     The caller's roles do not grant `payments.read` (`GW_SCOPE_MISSING`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1603,8 +1941,39 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description QBank in maintenance; `Retry-After` says when to retry */
+            /**
+             * @description QBank is rate-limiting the gateway (its `ERR_…` code): retry after `Retry-After`
+             *
+             *     The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After`
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank unreachable, answering garbage or refusing the gateway's credentials */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank in maintenance, or the circuit to it open: retry after `Retry-After` */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1634,6 +2003,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -1645,6 +2027,15 @@ export interface operations {
             };
             /** @description The caller's roles do not grant `payments.approve` (`GW_SCOPE_MISSING`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1676,6 +2067,21 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `paymentId` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -1686,7 +2092,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The initiator (`GW_SELF_APPROVAL`), a caller without an approver role (`GW_NOT_APPROVER`) or without `payments.approve` (`GW_SCOPE_MISSING`)
+             * @description Its debtor account is outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)
+             *
+             *     The initiator (`GW_SELF_APPROVAL`), or a caller without an approver role (`GW_NOT_APPROVER`)
              *
              *     The caller's roles do not grant `payments.approve` (`GW_SCOPE_MISSING`)
              */
@@ -1709,6 +2117,64 @@ export interface operations {
             };
             /** @description Not awaiting approval (`GW_NOT_AWAITING_APPROVAL`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The body exceeds the gateway's size limit (`GW_PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A `Content-Type` the gateway does not read (`GW_VALIDATION`): send `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /**
+             * @description QBank is rate-limiting the gateway (its `ERR_…` code): retry after `Retry-After`
+             *
+             *     The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After`
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank unreachable, answering garbage or refusing the gateway's credentials */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank in maintenance, or the circuit to it open: retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1740,6 +2206,21 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `paymentId` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -1750,7 +2231,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The initiator (`GW_SELF_APPROVAL`), a caller without an approver role (`GW_NOT_APPROVER`) or without `payments.approve` (`GW_SCOPE_MISSING`)
+             * @description Its debtor account is outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)
+             *
+             *     The initiator (`GW_SELF_APPROVAL`), or a caller without an approver role (`GW_NOT_APPROVER`)
              *
              *     The caller's roles do not grant `payments.approve` (`GW_SCOPE_MISSING`)
              */
@@ -1780,6 +2263,33 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
+            /** @description The body exceeds the gateway's size limit (`GW_PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A `Content-Type` the gateway does not read (`GW_VALIDATION`): send `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
         };
     };
     ApprovalsController_cancel: {
@@ -1800,6 +2310,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `paymentId` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -1812,6 +2335,8 @@ export interface operations {
             /**
              * @description Neither its initiator nor one of its approvers (`GW_CANCEL_FORBIDDEN`)
              *
+             *     Its debtor account is outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)
+             *
              *     The caller's roles do not grant `payments.read` (`GW_SCOPE_MISSING`)
              */
             403: {
@@ -1822,6 +2347,7 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
+            /** @description No such payment or ACH batch (`GW_NOT_FOUND`) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1830,8 +2356,17 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description It went to QBank already (`GW_NOT_CANCELLABLE`) */
+            /** @description It went to QBank already, or is no longer awaiting approval (`GW_NOT_CANCELLABLE`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1864,6 +2399,23 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
+             *
+             *     No `Idempotency-Key` (`GW_IDEMPOTENCY_KEY_MISSING`), or not a UUID v4 (`GW_IDEMPOTENCY_KEY_INVALID`)
+             *
+             *     QBank refused the request (its `ERR_…` code): stored, a retry with the same key replays it
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -1873,7 +2425,11 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description The caller's roles do not grant `transfers.write` (`GW_SCOPE_MISSING`) */
+            /**
+             * @description An account it names is outside the caller's grants: debit for the account debited, read for a transfer's `to_account_id` (`GW_ACCOUNT_FORBIDDEN`); nothing is recorded
+             *
+             *     The caller's roles do not grant `transfers.write` (`GW_SCOPE_MISSING`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1882,26 +2438,75 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description A request with this key is still in flight: poll `GET /v1/payments/{transaction_id}` (`application/problem+json`) */
+            /** @description QBank does not know an account the request names (its `ERR_…` code): stored, a retry with the same key replays it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A request with this key is still in flight (`application/problem+json`): poll `GET /v1/payments/{transaction_id}` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description This key was used with a different body (`application/problem+json`), or QBank refused the request (stored: a retry replays it) */
+            /** @description The body exceeds the gateway's size limit (`GW_PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A `Content-Type` the gateway does not read (`GW_VALIDATION`): send `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /**
+             * @description Over one of the caller's payment limits, or an ACH `same_day` entry over the same-day limit (`GW_LIMIT_EXCEEDED`, naming it); nothing is recorded
+             *
+             *     `on_cutoff: reject` and the day asked for is missed (`GW_AFTER_CUTOFF`, naming the cutoff); nothing is recorded
+             *
+             *     This key was used with a different body (`application/problem+json`)
+             *
+             *     QBank refused the request (its `ERR_…` code): stored, a retry with the same key replays it
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemDto"];
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description QBank (or the caller limit) asks to slow down: retry with the same key after `Retry-After` */
+            /**
+             * @description QBank asks to slow down: the outcome is not known yet, retry with the same key after `Retry-After`
+             *
+             *     The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After`
+             */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank refused the gateway's credentials: the outcome is not known yet, retry with the same key */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1922,7 +2527,12 @@ export interface operations {
     };
     PositivePayController_listExceptions: {
         parameters: {
-            query?: never;
+            query?: {
+                account_id?: string;
+                status?: "PENDING_DECISION" | "PAID" | "RETURNED";
+                limit?: number;
+                cursor?: string;
+            };
             header?: {
                 /** @description When the last successful sync of this data finished (response header) */
                 "X-Data-As-Of"?: string;
@@ -1939,6 +2549,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -1954,6 +2577,15 @@ export interface operations {
              *     The caller's roles do not grant `positivepay.exceptions.read` (`GW_SCOPE_MISSING`)
              */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1995,6 +2627,23 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
+             *
+             *     No `Idempotency-Key` (`GW_IDEMPOTENCY_KEY_MISSING`), or not a UUID v4 (`GW_IDEMPOTENCY_KEY_INVALID`)
+             *
+             *     QBank refused the request (its `ERR_…` code): stored, a retry with the same key replays it
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2005,7 +2654,7 @@ export interface operations {
                 };
             };
             /**
-             * @description `account_id` outside the caller's debit grant (`GW_ACCOUNT_FORBIDDEN`)
+             * @description `account_id` outside the caller's debit grant (`GW_ACCOUNT_FORBIDDEN`); the key stays free
              *
              *     The caller's roles do not grant `positivepay.issues.write` (`GW_SCOPE_MISSING`)
              */
@@ -2017,26 +2666,71 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description A request with this key is still in flight: poll `GET /v1/payments/{transaction_id}` (`application/problem+json`) */
+            /** @description QBank does not know an account the request names (its `ERR_…` code): stored, a retry with the same key replays it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A request with this key is still in flight (`application/problem+json`): poll `GET /v1/payments/{transaction_id}` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description This key was used with a different body (`application/problem+json`), or QBank refused the request (stored: a retry replays it) */
+            /** @description The body exceeds the gateway's size limit (`GW_PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A `Content-Type` the gateway does not read (`GW_VALIDATION`): send `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /**
+             * @description This key was used with a different body (`application/problem+json`)
+             *
+             *     QBank refused the request (its `ERR_…` code): stored, a retry with the same key replays it
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description QBank (or the caller limit) asks to slow down: retry with the same key after `Retry-After` */
+            /**
+             * @description QBank asks to slow down: the outcome is not known yet, retry with the same key after `Retry-After`
+             *
+             *     The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After`
+             */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank refused the gateway's credentials: the outcome is not known yet, retry with the same key */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2073,6 +2767,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `issueId` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2082,7 +2789,11 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description The caller's roles do not grant `positivepay.issues.write` (`GW_SCOPE_MISSING`) */
+            /**
+             * @description Its account is outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`); QBank is not asked
+             *
+             *     The caller's roles do not grant `positivepay.issues.write` (`GW_SCOPE_MISSING`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2091,7 +2802,48 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
+            /** @description The gateway sent no such issue (`GW_NOT_FOUND`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /**
+             * @description QBank is rate-limiting the gateway (its `ERR_…` code): retry after `Retry-After`
+             *
+             *     The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After`
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank unreachable, answering garbage or refusing the gateway's credentials */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank in maintenance, or the circuit to it open: retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description QBank did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2110,8 +2862,39 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Missing, malformed, stale or wrong signature; nothing is changed */
+            /** @description `{ received: true, duplicate, applied }`: the event is kept; `applied` once the payment it names is recorded (a duplicate changes nothing) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Missing, malformed, stale or wrong signature (`GW_WEBHOOK_SIGNATURE_INVALID`); nothing is changed
+             *
+             *     A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`)
+             */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The body exceeds the gateway's size limit (`GW_PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A `Content-Type` the gateway does not read (`GW_VALIDATION`): send `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2137,6 +2920,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2155,16 +2947,26 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
         };
     };
     SyncController_run: {
         parameters: {
-            query: {
-                wait: string;
+            query?: {
+                /** @description `true`: answer once the run has finished */
+                wait?: string;
             };
             header?: never;
             path: {
-                resource: string;
+                resource: "accounts" | "transactions" | "positivepay-exceptions";
             };
             cookie?: never;
         };
@@ -2176,6 +2978,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /**
+             * @description `resource` is not one of accounts, transactions, positivepay-exceptions (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
             };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
@@ -2197,6 +3012,15 @@ export interface operations {
             };
             /** @description A sync of this resource is already running (`GW_SYNC_IN_PROGRESS`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2226,6 +3050,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2244,11 +3081,23 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
         };
     };
     AccountsController_list: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
             header?: {
                 /** @description When the last successful sync of this data finished (response header) */
                 "X-Data-As-Of"?: string;
@@ -2265,6 +3114,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2276,6 +3138,15 @@ export interface operations {
             };
             /** @description The caller's roles do not grant `accounts.read` (`GW_SCOPE_MISSING`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2315,6 +3186,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `accountId` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2337,7 +3221,17 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
+            /** @description The store holds no such account (`GW_NOT_FOUND`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2358,7 +3252,16 @@ export interface operations {
     };
     TransactionsController_list: {
         parameters: {
-            query?: never;
+            query?: {
+                account_id?: string;
+                date_field?: "transaction_date" | "value_date" | "posting_date";
+                /** @description At or after: a date (the whole UTC day) or a date-time */
+                from?: string;
+                /** @description At or before: a date (the whole UTC day) or a date-time */
+                to?: string;
+                limit?: number;
+                cursor?: string;
+            };
             header?: {
                 /** @description When the last successful sync of this data finished (response header) */
                 "X-Data-As-Of"?: string;
@@ -2375,6 +3278,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2390,6 +3306,15 @@ export interface operations {
              *     The caller's roles do not grant `transactions.read` (`GW_SCOPE_MISSING`)
              */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2424,6 +3349,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2435,6 +3369,15 @@ export interface operations {
             };
             /** @description The caller's roles do not grant `events.manage` (`GW_SCOPE_MISSING`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2464,6 +3407,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2473,8 +3429,39 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description The caller's roles do not grant `events.manage` (`GW_SCOPE_MISSING`) */
+            /**
+             * @description An account in `accounts` is outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)
+             *
+             *     The caller's roles do not grant `events.manage` (`GW_SCOPE_MISSING`)
+             */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The body exceeds the gateway's size limit (`GW_PAYLOAD_TOO_LARGE`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description A `Content-Type` the gateway does not read (`GW_VALIDATION`): send `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2502,6 +3489,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `id` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2522,6 +3522,15 @@ export interface operations {
             };
             /** @description No such subscription among those the caller manages (`GW_NOT_FOUND`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2549,6 +3558,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `id` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2569,6 +3591,15 @@ export interface operations {
             };
             /** @description No such subscription among those the caller manages (`GW_NOT_FOUND`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2596,6 +3627,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `id` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2616,6 +3660,15 @@ export interface operations {
             };
             /** @description No such subscription among those the caller manages (`GW_NOT_FOUND`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2645,6 +3698,21 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `id` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2665,6 +3733,15 @@ export interface operations {
             };
             /** @description No such subscription among those the caller manages (`GW_NOT_FOUND`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2696,6 +3773,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2707,6 +3797,15 @@ export interface operations {
             };
             /** @description The caller's roles do not grant `events.manage` (`GW_SCOPE_MISSING`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2734,6 +3833,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /**
+             * @description `id` is not a UUID (`GW_VALIDATION`)
+             *
+             *     A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
             /** @description No, malformed, expired or unverifiable token (`GW_AUTH_MISSING`, `GW_AUTH_INVALID`) */
             401: {
                 headers: {
@@ -2752,8 +3864,17 @@ export interface operations {
                     "application/json": components["schemas"]["StandardErrorDto"];
                 };
             };
-            /** @description No delivery of this event to an active subscription of the caller */
+            /** @description No delivery of this event to an active subscription of the caller (`GW_NOT_FOUND`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandardErrorDto"];
+                };
+            };
+            /** @description The caller's rate limit (per replica) is spent (`GW_RATE_LIMITED`): retry after `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
