@@ -29,7 +29,7 @@ describe('errorAnswer: every error in one of the two formats', () => {
       errorAnswer(Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }), id),
     ).toMatchObject({
       status: 413,
-      body: { error_code: 'GW_PAYLOAD_TOO_LARGE' },
+      body: { error_code: 'GW_PAYLOAD_TOO_LARGE', message: expect.stringContaining('BODY_LIMIT_BYTES') },
     });
   });
 

@@ -33,7 +33,7 @@ function normalise(error: unknown): GatewayError | GatewayProblem | undefined {
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   const code = (error as { code?: string }).code;
   if (status === 404) return new GatewayError(404, 'GW_NOT_FOUND', 'No such resource or route');
-  if (status === 413) return new PayloadTooLargeError(Number(/(\d+)/.exec(String((error as Error).message))?.[1] ?? 0));
+  if (status === 413) return new PayloadTooLargeError();
   if (status === 415) return new GatewayError(415, 'GW_VALIDATION', 'Unsupported Content-Type: send application/json');
   if (status === 405) return new GatewayError(405, 'GW_NOT_FOUND', 'Method not allowed on this route');
   if (status === 400) {

@@ -55,9 +55,10 @@ export class NotFoundError extends GatewayError {
   }
 }
 
+/** Fastify refuses the body before the gateway sees it, and its error does not carry the limit: the message names the setting. */
 export class PayloadTooLargeError extends GatewayError {
-  constructor(limitBytes: number) {
-    super(413, 'GW_PAYLOAD_TOO_LARGE', `The request body exceeds ${limitBytes} bytes`);
+  constructor() {
+    super(413, 'GW_PAYLOAD_TOO_LARGE', 'The request body is larger than this gateway accepts (BODY_LIMIT_BYTES)');
   }
 }
 
