@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { Clock } from '../common/clock.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { GatewayError } from '../common/errors/gateway-errors.js';
 import { contextOf } from '../common/request-context.js';
@@ -23,22 +24,26 @@ const IDLE_MS = 60_000;
 @Injectable()
 export class CallerRateLimitGuard implements CanActivate {
   private readonly buckets = new Map<string, Bucket>();
-  private sweptAt = Date.now();
+  private sweptAt: number;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly config: GatewayConfig,
-  ) {}
+    private readonly clock: Clock,
+  ) {
+    this.sweptAt = clock.now().getTime();
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const { callerRatePerSecond: rate, callerBurst: burst } = this.config.limits;
     if (rate <= 0 || this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const caller = contextOf(context.switchToHttp().getRequest<FastifyRequest>()).caller;
     if (!caller) return true;
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     this.sweep(now);
     const bucket = this.buckets.get(caller.sub) ?? { tokens: burst, at: now };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    // A clock stood back (tests and sandboxes move it) refills nothing rather than draining the bucket.
+    bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * rate);
     bucket.at = now;
     this.buckets.set(caller.sub, bucket);
     if (bucket.tokens < 1) {
