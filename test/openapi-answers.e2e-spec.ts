@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { configDir } from './support/config-dir.js';
 import { call, startGateway, type TestGateway } from './support/gateway.js';
-import { sandboxAccounts } from './support/sandbox-admin.js';
+import { admin as admin_, sandboxAccounts } from './support/sandbox-admin.js';
 
 interface Schema {
   properties: Record<string, { $ref?: string; items?: { $ref?: string } }>;
@@ -170,7 +170,11 @@ describe('success answers have the keys the OpenAPI document gives them (real HT
   });
 
   it('a Positive Pay issue, as sent and as read, and its checks', async () => {
-    const checks = [{ check_number: '10001', amount: '120.00', payee_name: 'Acme Supplies', issue_date: '2026-11-24' }];
+    // The void check, once presented, is a Positive Pay exception (read in the next test).
+    const checks = [
+      { check_number: '10001', amount: '120.00', payee_name: 'Acme Supplies', issue_date: '2026-11-24' },
+      { check_number: '10002', amount: '80.00', payee_name: 'Acme Supplies', issue_date: '2026-11-24', void: true },
+    ];
     const clerk = gw.token('payables', ['ap-clerk']);
     const issued = await post('/v1/positivepay/issues', clerk, { account_id: accounts[0], checks });
     expect(issued.status).toBe(202);
@@ -182,5 +186,34 @@ describe('success answers have the keys the OpenAPI document gives them (real HT
     expect(read.status).toBe(200);
     expectKeys(read.body, answerSchema('get', '/v1/positivepay/issues/{issueId}', 200));
     expectKeys((read.body.checks as Body[])[0], itemsOf(name, 'checks'));
+  });
+
+  it('the synced reads (accounts, transactions, Positive Pay exceptions) and the sync runs, with X-Data-As-Of', async () => {
+    const admin = gw.token('ops-admin', ['gateway-admin']);
+    const viewer = gw.token('treasury-viewer', ['treasury-viewer', 'ap-clerk']);
+    await admin_(gw.sandbox.url, 'POST', '/sandbox/ach/settle');
+    await admin_(gw.sandbox.url, 'POST', '/sandbox/eod', { transactions_per_account: 2 });
+    for (const resource of ['accounts', 'transactions', 'positivepay-exceptions']) {
+      const run = await call(gw, 'POST', `/v1/sync/${resource}?wait=true`, { token: admin });
+      expect(run.body).toMatchObject({ status: 'succeeded' });
+      expectKeys(run.body, answerSchema('post', '/v1/sync/{resource}', 202));
+    }
+    const runs = await call(gw, 'GET', '/v1/sync/runs', { token: admin });
+    const runPage = answerSchema('get', '/v1/sync/runs', 200);
+    expectKeys(runs.body, runPage);
+    expectKeys((runs.body.data as Body[])[0], itemsOf(runPage, 'data'));
+
+    for (const path of ['/v1/accounts', '/v1/transactions', '/v1/positivepay/exceptions']) {
+      const list = await call(gw, 'GET', path, { token: viewer });
+      expect({ path, status: list.status }).toEqual({ path, status: 200 });
+      expect(doc.paths[path]!.get!.responses[200]).toMatchObject({ headers: { 'X-Data-As-Of': { schema: { format: 'date-time' } } } });
+      expect(list.headers.get('x-data-as-of')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      const page = answerSchema('get', path, 200);
+      expectKeys(list.body, page);
+      expect((list.body.data as Body[]).length).toBeGreaterThan(0);
+      for (const item of list.body.data as Body[]) expectKeys(item, itemsOf(page, 'data'));
+    }
+    const account = await call(gw, 'GET', `/v1/accounts/${accounts[0]!}`, { token: viewer });
+    expectKeys(account.body, answerSchema('get', '/v1/accounts/{accountId}', 200));
   });
 });

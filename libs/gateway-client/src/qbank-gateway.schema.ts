@@ -1283,6 +1283,188 @@ export interface components {
              */
             updated_at: string;
         };
+        SyncRunDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /** Format: uuid */
+            run_id: string;
+            /** @enum {string} */
+            resource: "accounts" | "transactions" | "positivepay-exceptions";
+            /** @enum {string} */
+            trigger: "schedule" | "api" | "startup";
+            /** @description The process that ran it */
+            holder: string;
+            /**
+             * @description `abandoned`: its process died; the next run redid its work
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed" | "abandoned";
+            /**
+             * Format: date-time
+             * @example 2026-11-24T07:30:00.012Z
+             */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T07:31:12.204Z
+             */
+            finished_at: string | null;
+            pages: number;
+            inserted: number;
+            updated: number;
+            unchanged: number;
+            /** @description Transactions: the latest posting date stored when the run finished */
+            watermark: string | null;
+            error: string | null;
+        };
+        SyncRunPageDto: {
+            data: components["schemas"]["SyncRunDto"][];
+            /** @description Always null: the latest runs fit one page */
+            next_cursor: string | null;
+        };
+        AccountDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /** Format: uuid */
+            account_id: string;
+            /**
+             * @description The last four digits only
+             * @example ****6789
+             */
+            account_number: string;
+            /** @example CHECKING */
+            account_type: string;
+            /** @example Operating account */
+            name: string;
+            /** @example USD */
+            currency: string;
+            /**
+             * @description `CLOSED` once missing from QBank’s snapshot
+             * @example ACTIVE
+             */
+            status: string;
+            /** @example 021000021 */
+            routing_number: string;
+            /**
+             * Format: date
+             * @example 2019-04-01
+             */
+            opened_date: string;
+            /**
+             * Format: date-time
+             * @description When QBank last changed it
+             * @example 2026-11-24T07:15:02.118Z
+             */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @description When a sync found it closed
+             */
+            closed_at: string | null;
+        };
+        AccountPageDto: {
+            data: components["schemas"]["AccountDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        TransactionDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /** Format: uuid */
+            transaction_id: string;
+            /** Format: uuid */
+            account_id: string;
+            /** @example WIRE */
+            type: string;
+            /**
+             * @description Amounts are unsigned; the direction says which way funds moved
+             * @enum {string}
+             */
+            direction: "CREDIT" | "DEBIT";
+            /**
+             * @description Decimal string
+             * @example 1250.00
+             */
+            amount: string;
+            /** @example USD */
+            currency: string;
+            /** @example Wire to Globex Corp */
+            description: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            transaction_date: string;
+            /**
+             * Format: date
+             * @example 2026-11-24
+             */
+            value_date: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T22:00:00.000Z
+             */
+            posting_date: string;
+            /**
+             * Format: uuid
+             * @description The QBank payment it posts
+             */
+            qbank_payment_id: string | null;
+            /**
+             * Format: uuid
+             * @description The gateway’s payment it posts
+             */
+            payment_id: string | null;
+            /** @example 10001 */
+            check_number: string | null;
+        };
+        TransactionPageDto: {
+            data: components["schemas"]["TransactionDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
         CreateEventSubscriptionDto: {
             /**
              * @description Where events are POSTed (http or https)
@@ -3472,7 +3654,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SyncRunPageDto"];
+                };
             };
             /** @description A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential */
             400: {
@@ -3531,7 +3715,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SyncRunDto"];
+                };
             };
             /**
              * @description `resource` is not one of accounts, transactions, positivepay-exceptions (`GW_VALIDATION`)
@@ -3665,7 +3851,9 @@ export interface operations {
                     "X-Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AccountPageDto"];
+                };
             };
             /**
              * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
@@ -3736,7 +3924,9 @@ export interface operations {
                     "X-Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AccountDto"];
+                };
             };
             /**
              * @description `accountId` is not a UUID (`GW_VALIDATION`)
@@ -3827,7 +4017,9 @@ export interface operations {
                     "X-Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TransactionPageDto"];
+                };
             };
             /**
              * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)

@@ -20,6 +20,10 @@ export type AchBatch = Schemas['AchBatchDto'];
 export type PositivePayIssue = Schemas['PositivePayIssueDto'];
 export type PositivePayException = Schemas['PositivePayExceptionDto'];
 export type PendingApproval = Schemas['PendingApprovalDto'];
+export type Account = Schemas['AccountDto'];
+export type Transaction = Schemas['TransactionDto'];
+export type SyncRun = Schemas['SyncRunDto'];
+export type Balance = Schemas['BalanceDto'];
 
 /** The audit fields every resource carries: when, who and which call. */
 export type AuditFields = Pick<Payment, 'timestamp' | 'actor' | 'request_id'>;
