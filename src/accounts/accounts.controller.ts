@@ -9,6 +9,7 @@ import { RequireScope } from '../auth/require-scope.decorator.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
 import { ErrorAnswer, InvalidQueryAnswer, InvalidUuidAnswer } from '../docs/error-answers.js';
 import { SyncedData } from '../sync/data-as-of.interceptor.js';
+import { AccountPageDto, AccountDto } from './account-responses.dto.js';
 import { AccountRepository, type AccountView } from './account.repository.js';
 
 export class ListAccountsQuery {
@@ -36,6 +37,7 @@ export class AccountsController {
   @SyncedData('accounts')
   @InvalidQueryAnswer()
   @ApiOkResponse({
+    type: AccountPageDto,
     description:
       "`{ data, next_cursor }` from the store (synced nightly), ordered by account_id: the accounts the caller's grants let it read",
   })
@@ -47,7 +49,7 @@ export class AccountsController {
   @ApiOperation({ summary: 'Get an account' })
   @RequireScope('accounts.read')
   @SyncedData('accounts')
-  @ApiOkResponse({ description: 'One account from the store' })
+  @ApiOkResponse({ type: AccountDto, description: 'One account from the store' })
   @InvalidUuidAnswer('accountId')
   @ErrorAnswer(403, "Outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)")
   @ErrorAnswer(404, 'The store holds no such account (`GW_NOT_FOUND`)')

@@ -1,5 +1,5 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Actor } from '../audit/actor.decorator.js';
@@ -7,7 +7,9 @@ import type { AuditActor } from '../audit/audit-event.factory.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { uuidParam } from '../common/pipes/uuid-param.pipe.js';
 import { ErrorAnswer, InvalidQueryAnswer, InvalidUuidAnswer, JsonBodyAnswers, QBankAnswers } from '../docs/error-answers.js';
+import { AchBatchDto, PAYMENT_OR_BATCH, PaymentDto } from '../payments/payment-responses.dto.js';
 import type { BatchView, PaymentView } from '../payments/payment.view.js';
+import { PendingApprovalPageDto } from './approval-responses.dto.js';
 import type { PendingApprovalView } from './approval.view.js';
 import { ApprovalsService } from './approvals.service.js';
 
@@ -57,6 +59,7 @@ const DecisionErrors = () =>
 
 /** Maker-checker (contract §13): what awaits approval, and the decisions on it. */
 @ApiTags('Approvals')
+@ApiExtraModels(PaymentDto, AchBatchDto)
 @Controller('v1')
 export class ApprovalsController {
   constructor(private readonly approvals: ApprovalsService) {}
@@ -66,6 +69,7 @@ export class ApprovalsController {
   @RequireScope('payments.approve')
   @InvalidQueryAnswer()
   @ApiOkResponse({
+    type: PendingApprovalPageDto,
     description:
       '`{ data, next_cursor }`: payments awaiting approval that the caller may decide (not its own, one of its roles named), newest first',
   })
@@ -83,7 +87,10 @@ export class ApprovalsController {
   @DecisionErrors()
   // The last approval sends it, and the answer asks QBank for its status.
   @QBankAnswers()
-  @ApiOkResponse({ description: 'The payment (or ACH batch) after the approval: sent to QBank when it was the last one needed' })
+  @ApiOkResponse({
+    schema: PAYMENT_OR_BATCH,
+    description: 'The payment (or ACH batch) after the approval: sent to QBank when it was the last one needed',
+  })
   approve(
     @Param('paymentId', uuidParam('paymentId')) paymentId: string,
     @Body() body: ApproveDto,
@@ -97,7 +104,7 @@ export class ApprovalsController {
   @HttpCode(200)
   @RequireScope('payments.approve')
   @DecisionErrors()
-  @ApiOkResponse({ description: 'The payment (or ACH batch), P_REJECTED: never sent, its limits given back' })
+  @ApiOkResponse({ schema: PAYMENT_OR_BATCH, description: 'The payment (or ACH batch), P_REJECTED: never sent, its limits given back' })
   reject(
     @Param('paymentId', uuidParam('paymentId')) paymentId: string,
     @Body() body: RejectDto,
@@ -110,7 +117,7 @@ export class ApprovalsController {
   @ApiOperation({ summary: 'Cancel a payment that has not gone to QBank' })
   @HttpCode(200)
   @RequireScope('payments.read')
-  @ApiOkResponse({ description: 'The payment (or ACH batch), P_CANCELLED: never sent, its limits given back' })
+  @ApiOkResponse({ schema: PAYMENT_OR_BATCH, description: 'The payment (or ACH batch), P_CANCELLED: never sent, its limits given back' })
   @PaymentInPath()
   @ErrorAnswer(403, 'Neither its initiator nor one of its approvers (`GW_CANCEL_FORBIDDEN`)')
   @ErrorAnswer(409, 'It went to QBank already, or is no longer awaiting approval (`GW_NOT_CANCELLABLE`)')

@@ -15,6 +15,7 @@ import { ErrorAnswer, InvalidQueryAnswer, InvalidUuidAnswer, QBankAnswers } from
 import { Idempotency, type IdempotentAnswer, type IdempotentCall } from '../idempotency/idempotent-call.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { CreatePositivePayIssueDto } from './positivepay-requests.dto.js';
+import { PositivePayExceptionPageDto, PositivePayIssueDto } from './positivepay-responses.dto.js';
 import { PositivePayService, type IssueView } from './positivepay.service.js';
 
 export class ListExceptionsQuery {
@@ -46,7 +47,10 @@ export class PositivePayController {
   @ApiOperation({ summary: 'List Positive Pay exceptions' })
   @RequireScope('positivepay.exceptions.read')
   @SyncedData('positivepay-exceptions')
-  @ApiOkResponse({ description: '`{ data, next_cursor }`: outstanding exceptions from the store (synced daily), newest first' })
+  @ApiOkResponse({
+    type: PositivePayExceptionPageDto,
+    description: '`{ data, next_cursor }`: outstanding exceptions from the store (synced daily), newest first',
+  })
   @InvalidQueryAnswer()
   @ErrorAnswer(403, "`account_id` outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`)")
   listExceptions(
@@ -67,7 +71,7 @@ export class PositivePayController {
   @ApiOperation({ summary: 'Issue checks to Positive Pay' })
   @RequireScope('positivepay.issues.write')
   @Idempotent({ operation: 'positivepay_issue', status: 202 })
-  @ApiAcceptedResponse({ description: "`{ issue_id, status, checks }`: RECEIVED now, PROCESSED after QBank's next batch" })
+  @ApiAcceptedResponse({ type: PositivePayIssueDto, description: "The issue file: RECEIVED now, PROCESSED after QBank's next batch" })
   @ErrorAnswer(403, "`account_id` outside the caller's debit grant (`GW_ACCOUNT_FORBIDDEN`); the key stays free")
   issue(@Body() body: CreatePositivePayIssueDto, @Idempotency() call: IdempotentCall): Promise<IdempotentAnswer> {
     // Before the key is claimed: a refused call leaves the key free for a permitted body.
@@ -79,7 +83,7 @@ export class PositivePayController {
   @ApiOperation({ summary: 'Get a Positive Pay issue' })
   @RequireScope('positivepay.issues.write')
   @QBankAnswers()
-  @ApiOkResponse({ description: "The issue file and each check's status, refreshed from QBank until PROCESSED" })
+  @ApiOkResponse({ type: PositivePayIssueDto, description: "The issue file and each check's status, refreshed from QBank until PROCESSED" })
   @InvalidUuidAnswer('issueId')
   @ErrorAnswer(403, "Its account is outside the caller's grants (`GW_ACCOUNT_FORBIDDEN`); QBank is not asked")
   @ErrorAnswer(404, 'The gateway sent no such issue (`GW_NOT_FOUND`)')

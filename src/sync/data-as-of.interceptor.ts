@@ -8,7 +8,7 @@ import {
   applyDecorators,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiHeader } from '@nestjs/swagger';
+import { DECORATORS, type ResponseObject } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
 import { GatewayError } from '../common/errors/gateway-errors.js';
@@ -39,15 +39,29 @@ export class DataAsOfInterceptor implements NestInterceptor {
   }
 }
 
+/**
+ * `X-Data-As-Of` on the route's 200 answer. Added to whatever the route's `@ApiOkResponse` declares, in either
+ * order: `ApiResponse` would replace the answer's schema with none when applied after it.
+ */
+const DataAsOfHeader: MethodDecorator = (_target, _key, descriptor) => {
+  const method = descriptor.value as object;
+  const responses = (Reflect.getMetadata(DECORATORS.API_RESPONSE, method) ?? {}) as Record<string, ResponseObject>;
+  const ok = responses[200];
+  const headers = {
+    ...ok?.headers,
+    'X-Data-As-Of': {
+      description: 'When the last successful sync of this data finished (UTC, ms)',
+      schema: { type: 'string', format: 'date-time', example: '2026-11-24T07:31:12.204Z' },
+    },
+  };
+  Reflect.defineMetadata(DECORATORS.API_RESPONSE, { ...responses, 200: { description: '', ...ok, headers } }, method);
+};
+
 /** A read served from the store, synced from QBank's batch publication of `resource`. */
 export const SyncedData = (resource: SyncResource): MethodDecorator =>
   applyDecorators(
     SetMetadata(SYNCED_RESOURCE, resource),
     UseInterceptors(DataAsOfInterceptor),
-    ApiHeader({
-      name: 'X-Data-As-Of',
-      description: 'When the last successful sync of this data finished (response header)',
-      required: false,
-    }),
+    DataAsOfHeader,
     ErrorAnswer(503, 'Not synced from QBank yet (`GW_DATA_NOT_SYNCED`)'),
   );

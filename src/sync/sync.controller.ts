@@ -6,6 +6,7 @@ import { RequireScope } from '../auth/require-scope.decorator.js';
 import { ValidationFailedError } from '../common/errors/gateway-errors.js';
 import { ErrorAnswer } from '../docs/error-answers.js';
 import { SYNC_RESOURCES } from './sync-run.entity.js';
+import { SyncRunDto, SyncRunPageDto } from './sync-run-responses.dto.js';
 import { runView } from './sync-run.view.js';
 import { SyncService } from './sync.service.js';
 
@@ -17,7 +18,7 @@ export class SyncController {
   @Get('runs')
   @ApiOperation({ summary: 'List sync runs' })
   @RequireScope('sync.run')
-  @ApiOkResponse({ description: '`{ data, next_cursor }`: the latest runs, newest first' })
+  @ApiOkResponse({ type: SyncRunPageDto, description: '`{ data, next_cursor }`: the latest runs, newest first' })
   async runs(): Promise<{ data: ReturnType<typeof runView>[]; next_cursor: null }> {
     return { data: (await this.sync.list()).map(runView), next_cursor: null };
   }
@@ -31,7 +32,7 @@ export class SyncController {
   @ApiParam({ name: 'resource', enum: SYNC_RESOURCES })
   @ApiQuery({ name: 'wait', required: false, description: '`true`: answer once the run has finished' })
   @HttpCode(202)
-  @ApiAcceptedResponse({ description: 'The run, started (`?wait=true`: finished)' })
+  @ApiAcceptedResponse({ type: SyncRunDto, description: 'The run, started (`?wait=true`: finished)' })
   @ErrorAnswer(400, `\`resource\` is not one of ${SYNC_RESOURCES.join(', ')} (\`GW_VALIDATION\`)`)
   @ErrorAnswer(409, 'A sync of this resource is already running (`GW_SYNC_IN_PROGRESS`)')
   async run(

@@ -9,6 +9,7 @@ import { AccountGrants } from '../auth/account-grants.js';
 import { RequireScope } from '../auth/require-scope.decorator.js';
 import { IsId } from '../common/validators.js';
 import { SyncedData } from '../sync/data-as-of.interceptor.js';
+import { TransactionPageDto } from './transaction-responses.dto.js';
 import { TransactionRepository, type DateField, type TransactionView } from './transaction.repository.js';
 
 export class ListTransactionsQuery {
@@ -51,6 +52,7 @@ export class TransactionsController {
   @SyncedData('transactions')
   @InvalidQueryAnswer()
   @ApiOkResponse({
+    type: TransactionPageDto,
     description:
       "`{ data, next_cursor }` from the store, newest first by the chosen date (default posting_date); only accounts the caller's grants let it read",
   })

@@ -5,6 +5,7 @@ import { Idempotency, type IdempotentAnswer, type IdempotentCall } from '../idem
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { InitiatesPayment } from '../payments/initiates-payment.decorator.js';
 import { CreateTransferDto } from '../payments/payment-requests.dto.js';
+import { PaymentDto } from '../payments/payment-responses.dto.js';
 import { PaymentsService } from '../payments/payments.service.js';
 
 @ApiTags('Transfers')
@@ -17,7 +18,7 @@ export class TransfersController {
   @RequireScope('transfers.write')
   @Idempotent({ operation: 'transfer', status: 201 })
   @InitiatesPayment()
-  @ApiCreatedResponse({ description: 'The transfer (a payment of type TRANSFER) with its status' })
+  @ApiCreatedResponse({ type: PaymentDto, description: 'The transfer (a payment of type TRANSFER) with its status' })
   create(@Body() body: CreateTransferDto, @Idempotency() call: IdempotentCall): Promise<IdempotentAnswer> {
     return this.payments.transfer(body, call);
   }

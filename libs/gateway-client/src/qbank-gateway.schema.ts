@@ -606,6 +606,330 @@ export interface components {
              */
             request_id: string;
         };
+        /** @enum {string} */
+        PaymentType: "ACH" | "WIRE" | "TRANSFER";
+        /** @enum {string} */
+        PaymentStatus: "P_AWAITING_APPROVAL" | "P_SCHEDULED" | "P_PENDING" | "P_PROCESSING" | "P_COMPLETED" | "P_FAILED" | "P_REJECTED" | "P_EXPIRED" | "P_CANCELLED";
+        PaymentCreditorDto: {
+            /** @example Globex Corp */
+            name: string;
+            /** @example 021000021 */
+            routing_number: string;
+            /**
+             * @description The last four digits only
+             * @example ****6789
+             */
+            account_number: string;
+            /**
+             * @description ACH only
+             * @enum {string}
+             */
+            account_type?: "CHECKING" | "SAVINGS";
+        };
+        StatusChangeDto: {
+            /** @example P_PENDING */
+            status: components["schemas"]["PaymentStatus"];
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            at: string;
+            /**
+             * @description Who said so: `gateway` (recorded before QBank was called), `api` (QBank’s answer), `recovery`, `poll`, `webhook`, `approval`, `scheduler`
+             * @enum {string}
+             */
+            source: "gateway" | "api" | "recovery" | "poll" | "webhook" | "approval" | "scheduler";
+            /**
+             * @description A decision’s or the scheduler’s note
+             * @example approved by alice (1 of 2)
+             */
+            detail?: string;
+        };
+        PostingDto: {
+            /** Format: uuid */
+            transaction_id: string;
+            /** Format: uuid */
+            account_id: string;
+            /**
+             * @example DEBIT
+             * @enum {string}
+             */
+            direction: "CREDIT" | "DEBIT";
+            /**
+             * @description Decimal string
+             * @example 1250.00
+             */
+            amount: string;
+            /**
+             * Format: date
+             * @example 2026-11-24
+             */
+            value_date: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            posting_date: string;
+        };
+        /**
+         * @description `pending` until decided: then `approved`, `rejected`, `expired` or `cancelled` (only on a payment that matched approval policies)
+         * @enum {string}
+         */
+        ApprovalStatus: "pending" | "approved" | "rejected" | "expired" | "cancelled";
+        ApprovalGivenDto: {
+            /** @example alice */
+            approver: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            at: string;
+            /** @example Checked against invoice 4711 */
+            comment: string | null;
+        };
+        ApprovalRejectionDto: {
+            /** @example bob */
+            approver: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            at: string;
+            /** @example Beneficiary not on the vendor master */
+            reason: string | null;
+        };
+        PaymentDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /**
+             * Format: uuid
+             * @description The gateway’s id, assigned before QBank is called
+             */
+            payment_id: string;
+            /**
+             * Format: uuid
+             * @description QBank’s id; null until QBank answered
+             */
+            qbank_payment_id: string | null;
+            /**
+             * Format: uuid
+             * @description The ACH batch it belongs to
+             */
+            batch_id: string | null;
+            /** @example WIRE */
+            type: components["schemas"]["PaymentType"];
+            /** @example P_PENDING */
+            status: components["schemas"]["PaymentStatus"];
+            /**
+             * @description Decimal string
+             * @example 1250.00
+             */
+            amount: string;
+            /** @example USD */
+            currency: string;
+            /** Format: uuid */
+            debtor_account_id: string;
+            /**
+             * Format: uuid
+             * @description A transfer’s credited account
+             */
+            to_account_id: string | null;
+            /** @description Null on a transfer */
+            creditor: components["schemas"]["PaymentCreditorDto"] | null;
+            /** @example Invoice 4711 */
+            description: string | null;
+            /** @description Why it failed (`P_FAILED`) */
+            failure_reason: string | null;
+            /**
+             * @description The caller that initiated it (its token's `sub`)
+             * @example payroll-service
+             */
+            initiated_by: string;
+            /**
+             * Format: uuid
+             * @description The `Idempotency-Key` it was sent with: shown to its initiator only
+             */
+            idempotency_key: string | null;
+            /** @description Each status it took, oldest first */
+            status_history: components["schemas"]["StatusChangeDto"][];
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            updated_at: string;
+            /**
+             * Format: date
+             * @description The day asked for (America/New_York); null on payments made before dates were kept
+             * @example 2026-11-24
+             */
+            requested_execution_date: string | null;
+            /**
+             * Format: date
+             * @description The business day it goes (went) to QBank
+             * @example 2026-11-24
+             */
+            execution_date: string | null;
+            /**
+             * Format: date
+             * @description Wire, transfer: the execution date; ACH: the execution date when same-day applies, else the next business day
+             * @example 2026-11-24
+             */
+            expected_settlement_date: string | null;
+            /** @description ACH only: whether same-day was asked for */
+            same_day?: boolean;
+            /** @description The postings QBank made for it (once synced): on `GET /v1/payments/{paymentId}` and decisions */
+            postings?: components["schemas"]["PostingDto"][];
+            /** @description `pending` until decided: then `approved`, `rejected`, `expired` or `cancelled` (only on a payment that matched approval policies) */
+            approval_status?: components["schemas"]["ApprovalStatus"];
+            /**
+             * @description (only on a payment that matched approval policies)
+             * @example 2
+             */
+            approvals_required?: number;
+            /**
+             * @description (only on a payment that matched approval policies)
+             * @example [
+             *       "payment-approver"
+             *     ]
+             */
+            approver_roles?: string[];
+            /**
+             * @description (only on a payment that matched approval policies)
+             * @example [
+             *       "large-wires"
+             *     ]
+             */
+            approval_policies?: string[];
+            /**
+             * Format: date-time
+             * @description Expired (`P_EXPIRED`) when undecided by then (only on a payment that matched approval policies)
+             * @example 2026-11-25T14:05:09.431Z
+             */
+            expires_at?: string;
+            /** @description (only on a payment that matched approval policies) */
+            approvals?: components["schemas"]["ApprovalGivenDto"][];
+            /** @description (only on a payment that matched approval policies) */
+            rejection?: components["schemas"]["ApprovalRejectionDto"] | null;
+        };
+        AchBatchDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /**
+             * Format: uuid
+             * @description The gateway’s id of the batch: poll it with `GET /v1/payments/{paymentId}`
+             */
+            batch_id: string;
+            /**
+             * Format: uuid
+             * @description QBank’s id; null until QBank answered
+             */
+            qbank_batch_id: string | null;
+            /** @enum {string} */
+            type: "ACH_BATCH";
+            /**
+             * @description P_PENDING until an entry moves, P_PROCESSING until all are final, then P_FAILED when every entry failed, P_COMPLETED when one completed
+             * @example P_PENDING
+             */
+            status: components["schemas"]["PaymentStatus"];
+            /** Format: uuid */
+            debtor_account_id: string;
+            /**
+             * @example PPD
+             * @enum {string}
+             */
+            sec_code: "PPD" | "CCD" | "CTX" | "WEB" | "TEL";
+            /** @example payroll-service */
+            initiated_by: string;
+            /**
+             * Format: uuid
+             * @description Shown to its initiator only
+             */
+            idempotency_key: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            created_at: string;
+            /**
+             * Format: date
+             * @description The day asked for (America/New_York)
+             * @example 2026-11-24
+             */
+            requested_execution_date: string | null;
+            /**
+             * Format: date
+             * @description The business day it goes (went) to QBank
+             * @example 2026-11-24
+             */
+            execution_date: string | null;
+            same_day: boolean;
+            /** @description Its entries, each a payment of type ACH with its own status */
+            payments: components["schemas"]["PaymentDto"][];
+            /** @description `pending` until decided: then `approved`, `rejected`, `expired` or `cancelled` (only on a payment that matched approval policies) */
+            approval_status?: components["schemas"]["ApprovalStatus"];
+            /**
+             * @description (only on a payment that matched approval policies)
+             * @example 2
+             */
+            approvals_required?: number;
+            /**
+             * @description (only on a payment that matched approval policies)
+             * @example [
+             *       "payment-approver"
+             *     ]
+             */
+            approver_roles?: string[];
+            /**
+             * @description (only on a payment that matched approval policies)
+             * @example [
+             *       "large-wires"
+             *     ]
+             */
+            approval_policies?: string[];
+            /**
+             * Format: date-time
+             * @description Expired (`P_EXPIRED`) when undecided by then (only on a payment that matched approval policies)
+             * @example 2026-11-25T14:05:09.431Z
+             */
+            expires_at?: string;
+            /** @description (only on a payment that matched approval policies) */
+            approvals?: components["schemas"]["ApprovalGivenDto"][];
+            /** @description (only on a payment that matched approval policies) */
+            rejection?: components["schemas"]["ApprovalRejectionDto"] | null;
+        };
         CreditorDto: {
             /** @example Globex Corp */
             name: string;
@@ -689,6 +1013,85 @@ export interface components {
              */
             same_day?: boolean;
         };
+        PaymentPageDto: {
+            data: components["schemas"]["PaymentDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        PendingApprovalDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /**
+             * Format: uuid
+             * @description The payment, or the ACH batch decided as a whole
+             */
+            payment_id: string;
+            /**
+             * @description An ACH batch is decided as a whole
+             * @example WIRE
+             * @enum {string}
+             */
+            type: "ACH_BATCH" | "WIRE" | "TRANSFER";
+            /**
+             * @description Decimal string; an ACH batch: the sum of its entries
+             * @example 250000.00
+             */
+            amount: string;
+            /** @example USD */
+            currency: string;
+            /** Format: uuid */
+            debtor_account_id: string;
+            /** @example treasury-ops */
+            initiated_by: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            created_at: string;
+            /** @description `pending` until decided: then `approved`, `rejected`, `expired` or `cancelled` */
+            approval_status: components["schemas"]["ApprovalStatus"];
+            /** @example 2 */
+            approvals_required: number;
+            /**
+             * @example [
+             *       "payment-approver"
+             *     ]
+             */
+            approver_roles: string[];
+            /**
+             * @example [
+             *       "large-wires"
+             *     ]
+             */
+            approval_policies: string[];
+            /**
+             * Format: date-time
+             * @description Expired (`P_EXPIRED`) when undecided by then
+             * @example 2026-11-25T14:05:09.431Z
+             */
+            expires_at: string;
+            approvals: components["schemas"]["ApprovalGivenDto"][];
+            rejection: components["schemas"]["ApprovalRejectionDto"] | null;
+        };
+        PendingApprovalPageDto: {
+            data: components["schemas"]["PendingApprovalDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
         ApproveDto: {
             /** @example Checked against invoice 4711 */
             comment?: string;
@@ -729,6 +1132,64 @@ export interface components {
              */
             on_cutoff?: "schedule" | "reject";
         };
+        PositivePayExceptionDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /** Format: uuid */
+            exception_id: string;
+            /** Format: uuid */
+            account_id: string;
+            /** @example 10001 */
+            check_number: string;
+            /**
+             * @description Decimal string
+             * @example 1200.00
+             */
+            presented_amount: string;
+            /**
+             * @description Decimal string; null when no such check was issued
+             * @example 120.00
+             */
+            issued_amount: string | null;
+            /** @example Acme Supplies */
+            payee_name: string | null;
+            /**
+             * Format: date
+             * @example 2026-11-24
+             */
+            presented_date: string;
+            /**
+             * @example AMOUNT_MISMATCH
+             * @enum {string}
+             */
+            reason: "NOT_ISSUED" | "AMOUNT_MISMATCH" | "VOIDED" | "STALE_DATED" | "DUPLICATE_PRESENTMENT";
+            /** @enum {string} */
+            status: "PENDING_DECISION" | "PAID" | "RETURNED";
+            /**
+             * Format: date-time
+             * @example 2026-11-24T19:00:00.000Z
+             */
+            decision_deadline: string;
+        };
+        PositivePayExceptionPageDto: {
+            data: components["schemas"]["PositivePayExceptionDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
         CheckIssueDto: {
             /** @example 10001 */
             check_number: string;
@@ -751,6 +1212,258 @@ export interface components {
             /** Format: uuid */
             account_id: string;
             checks: components["schemas"]["CheckIssueDto"][];
+        };
+        CheckIssueResultDto: {
+            /** @example 10001 */
+            check_number: string;
+            /**
+             * @description Decimal string
+             * @example 120.00
+             */
+            amount: string;
+            /** @example Acme Supplies */
+            payee_name: string;
+            /**
+             * Format: date
+             * @example 2026-11-24
+             */
+            issue_date: string;
+            void: boolean;
+            /** @enum {string} */
+            status: "RECEIVED" | "ACCEPTED" | "REJECTED";
+            /**
+             * @description Why QBank rejected it
+             * @example DUPLICATE_CHECK_NUMBER
+             */
+            reason: string | null;
+        };
+        PositivePayIssueDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /**
+             * Format: uuid
+             * @description The gateway’s id: follow it with `GET /v1/positivepay/issues/{issueId}`
+             */
+            issue_id: string;
+            /**
+             * Format: uuid
+             * @description QBank’s id; null until QBank answered
+             */
+            qbank_issue_id: string | null;
+            /** Format: uuid */
+            account_id: string;
+            /**
+             * @description `RECEIVED`, then `PROCESSED` after QBank’s next batch; `REFUSED` when QBank refused the file
+             * @enum {string}
+             */
+            status: "RECEIVED" | "PROCESSED" | "REFUSED";
+            checks: components["schemas"]["CheckIssueResultDto"][];
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            updated_at: string;
+        };
+        SyncRunDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /** Format: uuid */
+            run_id: string;
+            /** @enum {string} */
+            resource: "accounts" | "transactions" | "positivepay-exceptions";
+            /** @enum {string} */
+            trigger: "schedule" | "api" | "startup";
+            /** @description The process that ran it */
+            holder: string;
+            /**
+             * @description `abandoned`: its process died; the next run redid its work
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed" | "abandoned";
+            /**
+             * Format: date-time
+             * @example 2026-11-24T07:30:00.012Z
+             */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T07:31:12.204Z
+             */
+            finished_at: string | null;
+            pages: number;
+            inserted: number;
+            updated: number;
+            unchanged: number;
+            /** @description Transactions: the latest posting date stored when the run finished */
+            watermark: string | null;
+            error: string | null;
+        };
+        SyncRunPageDto: {
+            data: components["schemas"]["SyncRunDto"][];
+            /** @description Always null: the latest runs fit one page */
+            next_cursor: string | null;
+        };
+        AccountDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /** Format: uuid */
+            account_id: string;
+            /**
+             * @description The last four digits only
+             * @example ****6789
+             */
+            account_number: string;
+            /** @example CHECKING */
+            account_type: string;
+            /** @example Operating account */
+            name: string;
+            /** @example USD */
+            currency: string;
+            /**
+             * @description `CLOSED` once missing from QBank’s snapshot
+             * @example ACTIVE
+             */
+            status: string;
+            /** @example 021000021 */
+            routing_number: string;
+            /**
+             * Format: date
+             * @example 2019-04-01
+             */
+            opened_date: string;
+            /**
+             * Format: date-time
+             * @description When QBank last changed it
+             * @example 2026-11-24T07:15:02.118Z
+             */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @description When a sync found it closed
+             */
+            closed_at: string | null;
+        };
+        AccountPageDto: {
+            data: components["schemas"]["AccountDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        TransactionDto: {
+            /**
+             * Format: date-time
+             * @description Audit field: when the gateway answered (UTC, ms)
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            timestamp: string;
+            /**
+             * @description Audit field: the caller (its token's `sub`)
+             * @example payroll-service
+             */
+            actor: string;
+            /**
+             * Format: uuid
+             * @description Audit field: the request id of the call (a stored answer: the initiating call's)
+             */
+            request_id: string;
+            /** Format: uuid */
+            transaction_id: string;
+            /** Format: uuid */
+            account_id: string;
+            /** @example WIRE */
+            type: string;
+            /**
+             * @description Amounts are unsigned; the direction says which way funds moved
+             * @enum {string}
+             */
+            direction: "CREDIT" | "DEBIT";
+            /**
+             * @description Decimal string
+             * @example 1250.00
+             */
+            amount: string;
+            /** @example USD */
+            currency: string;
+            /** @example Wire to Globex Corp */
+            description: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T14:05:09.431Z
+             */
+            transaction_date: string;
+            /**
+             * Format: date
+             * @example 2026-11-24
+             */
+            value_date: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T22:00:00.000Z
+             */
+            posting_date: string;
+            /**
+             * Format: uuid
+             * @description The QBank payment it posts
+             */
+            qbank_payment_id: string | null;
+            /**
+             * Format: uuid
+             * @description The gateway’s payment it posts
+             */
+            payment_id: string | null;
+            /** @example 10001 */
+            check_number: string | null;
+        };
+        TransactionPageDto: {
+            data: components["schemas"]["TransactionDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
         };
         CreateEventSubscriptionDto: {
             /**
@@ -1533,7 +2246,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"];
+                };
             };
             /**
              * @description A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
@@ -1677,12 +2392,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description `{ batch_id, payments }`: every payment `P_PENDING` until QBank's ACH batch settles it */
+            /** @description The batch and its payments, every payment `P_PENDING` until QBank's ACH batch settles it */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AchBatchDto"];
+                };
             };
             /**
              * @description A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
@@ -1835,7 +2552,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentPageDto"];
+                };
             };
             /**
              * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
@@ -1895,7 +2614,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"] | components["schemas"]["AchBatchDto"];
+                };
             };
             /**
              * @description `paymentId` is not a UUID (`GW_VALIDATION`)
@@ -2001,7 +2722,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PendingApprovalPageDto"];
+                };
             };
             /**
              * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
@@ -2065,7 +2788,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"] | components["schemas"]["AchBatchDto"];
+                };
             };
             /**
              * @description `paymentId` is not a UUID (`GW_VALIDATION`)
@@ -2204,7 +2929,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"] | components["schemas"]["AchBatchDto"];
+                };
             };
             /**
              * @description `paymentId` is not a UUID (`GW_VALIDATION`)
@@ -2308,7 +3035,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"] | components["schemas"]["AchBatchDto"];
+                };
             };
             /**
              * @description `paymentId` is not a UUID (`GW_VALIDATION`)
@@ -2397,7 +3126,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"];
+                };
             };
             /**
              * @description A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
@@ -2533,10 +3264,7 @@ export interface operations {
                 limit?: number;
                 cursor?: string;
             };
-            header?: {
-                /** @description When the last successful sync of this data finished (response header) */
-                "X-Data-As-Of"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2545,9 +3273,13 @@ export interface operations {
             /** @description `{ data, next_cursor }`: outstanding exceptions from the store (synced daily), newest first */
             200: {
                 headers: {
+                    /** @description When the last successful sync of this data finished (UTC, ms) */
+                    "X-Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PositivePayExceptionPageDto"];
+                };
             };
             /**
              * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
@@ -2620,12 +3352,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description `{ issue_id, status, checks }`: RECEIVED now, PROCESSED after QBank's next batch */
+            /** @description The issue file: RECEIVED now, PROCESSED after QBank's next batch */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PositivePayIssueDto"];
+                };
             };
             /**
              * @description A body the gateway does not accept (`GW_VALIDATION`, naming each problem): empty, not JSON, a key twice, nested deeper than 32 levels, a NUL character, or fields the route refuses
@@ -2765,7 +3499,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PositivePayIssueDto"];
+                };
             };
             /**
              * @description `issueId` is not a UUID (`GW_VALIDATION`)
@@ -2918,7 +3654,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SyncRunPageDto"];
+                };
             };
             /** @description A NUL (`%00`) in the path or query (`GW_VALIDATION`), or more than one `Authorization` header or credential */
             400: {
@@ -2977,7 +3715,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SyncRunDto"];
+                };
             };
             /**
              * @description `resource` is not one of accounts, transactions, positivepay-exceptions (`GW_VALIDATION`)
@@ -3098,10 +3838,7 @@ export interface operations {
                 limit?: number;
                 cursor?: string;
             };
-            header?: {
-                /** @description When the last successful sync of this data finished (response header) */
-                "X-Data-As-Of"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3110,9 +3847,13 @@ export interface operations {
             /** @description `{ data, next_cursor }` from the store (synced nightly), ordered by account_id: the accounts the caller's grants let it read */
             200: {
                 headers: {
+                    /** @description When the last successful sync of this data finished (UTC, ms) */
+                    "X-Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AccountPageDto"];
+                };
             };
             /**
              * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
@@ -3168,10 +3909,7 @@ export interface operations {
     AccountsController_get: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description When the last successful sync of this data finished (response header) */
-                "X-Data-As-Of"?: string;
-            };
+            header?: never;
             path: {
                 accountId: string;
             };
@@ -3182,9 +3920,13 @@ export interface operations {
             /** @description One account from the store */
             200: {
                 headers: {
+                    /** @description When the last successful sync of this data finished (UTC, ms) */
+                    "X-Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AccountDto"];
+                };
             };
             /**
              * @description `accountId` is not a UUID (`GW_VALIDATION`)
@@ -3262,10 +4004,7 @@ export interface operations {
                 limit?: number;
                 cursor?: string;
             };
-            header?: {
-                /** @description When the last successful sync of this data finished (response header) */
-                "X-Data-As-Of"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3274,9 +4013,13 @@ export interface operations {
             /** @description `{ data, next_cursor }` from the store, newest first by the chosen date (default posting_date); only accounts the caller's grants let it read */
             200: {
                 headers: {
+                    /** @description When the last successful sync of this data finished (UTC, ms) */
+                    "X-Data-As-Of"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TransactionPageDto"];
+                };
             };
             /**
              * @description A query parameter that is unknown or fails validation (`GW_VALIDATION`, naming each)
