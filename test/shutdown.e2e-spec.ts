@@ -67,7 +67,7 @@ describe('graceful shutdown', () => {
       sigtermAt = Date.now();
       replica.child.kill('SIGTERM');
       await Promise.all(workers); // the balancer saw readiness turn 503 and stopped routing here
-      expect(Date.now() - sigtermAt).toBeLessThan(1000); // while the replica was still serving
+      expect(failures).toEqual([]); // while the replica was still serving: every call routed to it was answered
       // Slow requests accepted at the end of the drain are answered after the replica stops accepting. The moment
       // (1.2 s into the 1.5 s drain) is the window under test, so it is waited for.
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1200 - (Date.now() - sigtermAt))));
