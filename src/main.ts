@@ -3,6 +3,7 @@ import { QBankClient } from '#qbank/client';
 import { ensureDevKeys, signDevToken } from './auth/dev-keys.js';
 import { createGateway } from './bootstrap.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config/gateway-config.js';
+import { DatabaseUnreachableError } from './database/open-errors.js';
 
 function configOrExit(): GatewayConfig {
   try {
@@ -16,10 +17,18 @@ function configOrExit(): GatewayConfig {
   }
 }
 
+/** Opening the database failed: a bad setting exits 78 as above, PostgreSQL not answering 75 (EX_TEMPFAIL), in one line. */
+function exitOnDatabaseError(error: unknown): never {
+  const code = error instanceof ConfigError ? 78 : error instanceof DatabaseUnreachableError ? 75 : undefined;
+  if (code === undefined) throw error;
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: (error as Error).message })}\n`);
+  process.exit(code);
+}
+
 const config = configOrExit();
 // The bundled sandbox is loaded only in sandbox mode: a gateway in front of the real bank does not carry it.
 const sandbox = config.sandboxMode ? await (await import('./sandbox-mode.js')).startBundledSandbox(config) : undefined;
-const app = await createGateway(config);
+const app = await createGateway(config).catch(exitOnDatabaseError);
 app.enableShutdownHooks();
 // The shutdown's outer deadline: draining, then in-flight requests, then the audit flush — or exit anyway.
 for (const signal of ['SIGTERM', 'SIGINT'] as const)
