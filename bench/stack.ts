@@ -62,6 +62,8 @@ export async function startBenchGateway(
       BALANCES_COALESCE: 'false',
       // One bench caller sends thousands of requests a second: the per-caller rate limit is not what is measured.
       LIMITS_CALLER_RATE_PER_SECOND: '0',
+      // The sync benchmark starts the syncs it measures: none at start-up on the fresh database.
+      SYNC_ON_STARTUP: 'false',
       ...env,
     },
     `http://127.0.0.1:${port}/health/live`,

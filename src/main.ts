@@ -3,28 +3,40 @@ import { QBankClient } from '#qbank/client';
 import { ensureDevKeys, signDevToken } from './auth/dev-keys.js';
 import { createGateway } from './bootstrap.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config/gateway-config.js';
+import { DatabaseUnreachableError } from './database/open-errors.js';
 import { SyncScheduler } from './sync/sync.scheduler.js';
+
+/**
+ * A fatal start-up error in one line, then exit: as JSON for a log pipeline, as text for a person. Before
+ * the configuration is known, LOG_FORMAT or, unset, whether a person reads stderr decides.
+ */
+function exitWith(code: number, message: string, format = process.env.LOG_FORMAT || (process.stderr.isTTY ? 'pretty' : 'json')): never {
+  process.stderr.write(
+    format === 'json' ? `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: message })}\n` : `${message}\n`,
+  );
+  process.exit(code);
+}
 
 function configOrExit(): GatewayConfig {
   try {
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      // Before the configuration is known, the format follows LOG_FORMAT or, unset, whether a person reads stderr.
-      const json = process.env.LOG_FORMAT ? process.env.LOG_FORMAT === 'json' : !process.stderr.isTTY;
-      process.stderr.write(
-        json ? `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: error.message })}\n` : `${error.message}\n`,
-      );
-      process.exit(78); // EX_CONFIG
-    }
+    if (error instanceof ConfigError) exitWith(78, error.message); // EX_CONFIG
     throw error;
   }
+}
+
+/** Opening the database failed: a bad setting exits 78 as above, PostgreSQL not answering 75 (EX_TEMPFAIL). */
+function exitOnDatabaseError(error: unknown): never {
+  const code = error instanceof ConfigError ? 78 : error instanceof DatabaseUnreachableError ? 75 : undefined;
+  if (code === undefined) throw error;
+  exitWith(code, (error as Error).message, config.server.logFormat);
 }
 
 const config = configOrExit();
 // The bundled sandbox is loaded only in sandbox mode: a gateway in front of the real bank does not carry it.
 const sandbox = config.sandboxMode ? await (await import('./sandbox-mode.js')).startBundledSandbox(config) : undefined;
-const app = await createGateway(config);
+const app = await createGateway(config).catch(exitOnDatabaseError);
 app.enableShutdownHooks();
 // The shutdown's outer deadline: draining, then in-flight requests, then the audit flush — or exit anyway.
 for (const signal of ['SIGTERM', 'SIGINT'] as const)

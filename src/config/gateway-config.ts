@@ -187,7 +187,10 @@ export class SyncConfig {
   @ValidateNested() @Type(() => SyncSchedule) schedule!: SyncSchedule;
   @IsString() timeZone!: string;
   @IsBoolean() scheduleEnabled!: boolean;
-  /** Run every sync once when the gateway starts (default: in sandbox mode). */
+  /**
+   * At start-up: `true` runs every sync (the default in sandbox mode), `false` none; unset, the syncs of the
+   * resources never synced successfully, so that a new deployment has data before the first nightly run.
+   */
   @IsOptional() @IsBoolean() onStartup?: boolean;
   @IsInt() @Min(5) @Max(3600) leaseSeconds!: number;
   /** Transactions are re-read from this far before the latest stored posting (late postings). */
@@ -475,7 +478,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = env
   setPath(tree, 'qbank.webhookSecrets', getPath(tree, 'qbank.webhookSecrets') ?? []);
   setPath(tree, 'database.migrationUrl', getPath(tree, 'database.migrationUrl') ?? getPath(tree, 'database.url'));
   setPath(tree, 'auth.mode', getPath(tree, 'auth.mode') ?? (sandboxMode ? 'dev' : 'jwks'));
-  setPath(tree, 'sync.onStartup', getPath(tree, 'sync.onStartup') ?? sandboxMode);
+  if (sandboxMode) setPath(tree, 'sync.onStartup', getPath(tree, 'sync.onStartup') ?? true);
   // A person is reading in sandbox mode or at a terminal; anywhere else a log pipeline is.
   setPath(tree, 'server.logFormat', getPath(tree, 'server.logFormat') ?? (sandboxMode || process.stdout.isTTY ? 'pretty' : 'json'));
   setPath(tree, 'idempotency.requestKeys', getPath(tree, 'idempotency.requestKeys') ?? DEV_REQUEST_KEYS);

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity.js';
 import { ApprovalDecision, ApprovalRequest } from '../approvals/approval.entity.js';
@@ -25,6 +23,7 @@ import { TreasuryControls1764700000000 } from './migrations/1764700000000-treasu
 import { Events1764800000000 } from './migrations/1764800000000-events.js';
 import { PaymentDates1764900000000 } from './migrations/1764900000000-payment-dates.js';
 import { ScheduledPayments1765000000000 } from './migrations/1765000000000-scheduled-payments.js';
+import { ensureSqliteDirectory } from './open-errors.js';
 
 /** Every entity, listed (not globbed) so that the compiled build and the tests load the same classes. */
 export const ENTITIES = [
@@ -89,7 +88,7 @@ export function dataSourceOptions(url: string, schema?: string): DataSourceOptio
     };
   }
   const path = url.replace(/^sqlite:/, '');
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ensureSqliteDirectory(path);
   return {
     ...common,
     type: 'better-sqlite3',

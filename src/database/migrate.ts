@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../config/gateway-config.js';
 import { dataSourceOptions, isPostgresUrl } from './data-source-options.js';
+import { databaseOpenError } from './open-errors.js';
 
 /** Arbitrary constant: the advisory lock that keeps replicas from migrating at the same time. */
 const MIGRATION_LOCK = 7_304_114_001;
@@ -12,7 +13,11 @@ const MIGRATION_LOCK = 7_304_114_001;
 export async function runMigrations(config: DatabaseConfig): Promise<string[]> {
   const url = config.migrationUrl;
   const dataSource = new DataSource(dataSourceOptions(url, config.schema));
-  await dataSource.initialize();
+  // The first time the gateway opens its database: a file it cannot open or a refused login is a bad
+  // setting, an unanswered connection an outage, each said in one line (src/main.ts).
+  await dataSource.initialize().catch((error: unknown) => {
+    throw databaseOpenError(url, error, url === config.url ? 'DATABASE_URL' : 'DATABASE_MIGRATION_URL');
+  });
   try {
     if (isPostgresUrl(url)) {
       const runner = dataSource.createQueryRunner();

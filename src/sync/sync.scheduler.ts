@@ -4,13 +4,15 @@ import { CronJob } from 'cron';
 import { SYSTEM } from '../audit/audit-event.factory.js';
 import { GatewayError } from '../common/errors/gateway-errors.js';
 import { GatewayConfig } from '../config/gateway-config.js';
-import type { SyncResource } from './sync-run.entity.js';
+import { DataAsOf } from './data-as-of.js';
+import { SYNC_RESOURCES, type SyncResource } from './sync-run.entity.js';
 import { SyncService } from './sync.service.js';
 
 /**
  * The schedule only starts runs (the sync service does the work): one cron job per batch resource, in the
- * configured time zone, just after QBank's nightly publication; and, when configured (sandbox mode), one
- * sync of each at start-up. Every replica has the jobs; the lease lets one of them run.
+ * configured time zone, just after QBank's nightly publication; and at start-up one sync of each resource
+ * never synced successfully (of every resource with `SYNC_ON_STARTUP=true`, the default in sandbox mode).
+ * Every replica has the jobs; the lease lets one of them run.
  */
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,9 +23,10 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly sync: SyncService,
     private readonly registry: SchedulerRegistry,
     private readonly config: GatewayConfig,
+    private readonly dataAsOf: DataAsOf,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const { schedule, timeZone, scheduleEnabled, onStartup } = this.config.sync;
     if (scheduleEnabled) {
       const jobs: [SyncResource, string][] = [
@@ -36,7 +39,16 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
         this.registry.addCronJob(`sync:${resource}`, job);
       }
     }
-    if (onStartup) this.startup = this.runAll('startup');
+    const resources = onStartup === undefined ? await this.neverSynced() : onStartup ? SYNC_RESOURCES : [];
+    if (onStartup === undefined)
+      this.logger.log({ resources }, resources.length > 0 ? 'start-up sync: resources never synced' : 'start-up sync: none needed');
+    if (resources.length > 0) this.startup = this.run(resources, 'startup');
+  }
+
+  private async neverSynced(): Promise<SyncResource[]> {
+    const never: SyncResource[] = [];
+    for (const resource of SYNC_RESOURCES) if ((await this.dataAsOf.of(resource)) === null) never.push(resource);
+    return never;
   }
 
   /** Resolves when the start-up sync (if any) is over. */
@@ -44,8 +56,9 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     return this.startup ?? Promise.resolve();
   }
 
-  async runAll(trigger: string): Promise<void> {
-    for (const resource of ['accounts', 'transactions', 'positivepay-exceptions'] as const) await this.trigger(resource, trigger, true);
+  /** One after another, in SYNC_RESOURCES' order. */
+  private async run(resources: readonly SyncResource[], trigger: string): Promise<void> {
+    for (const resource of resources) await this.trigger(resource, trigger, true);
   }
 
   private async trigger(resource: SyncResource, trigger: string, wait = false): Promise<void> {

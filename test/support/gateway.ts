@@ -114,6 +114,8 @@ export async function startGateway(
     // Each /health asks QBank, so that a test sees the bank's state at once (test/health.e2e-spec.ts: the cache).
     HEALTH_QBANK_CACHE_MS: '0',
     CLOCK_OFFSET_MS: String(clockOffsetMs),
+    // Tests sync when they mean to (a fresh database would otherwise sync at start-up); startup.e2e-spec.ts tests that.
+    SYNC_ON_STARTUP: 'false',
     ...database.env,
     ...env,
   });

@@ -51,6 +51,8 @@ export async function startReplica(
       LOG_LEVEL: 'warn',
       // Every replica of a file at the same business-day morning (tokens from `devCredentials` are issued at it).
       CLOCK_OFFSET_MS: String(TEST_CLOCK_OFFSET_MS),
+      // Tests sync when they mean to (a fresh database would otherwise sync at start-up).
+      SYNC_ON_STARTUP: 'false',
       ...env,
     },
     stdio: ['ignore', output ? 'pipe' : 'ignore', 'inherit'],
