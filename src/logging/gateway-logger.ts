@@ -15,8 +15,11 @@ const REDACTED = ['authorization', 'headers', 'access_token', 'client_secret', '
 const NEST_STARTUP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
 
 /**
- * Logs through pino: JSON lines, or one readable line per entry (`LOG_FORMAT=pretty`). Every line written while a request is handled carries its `request_id` (and
- * the actor, once known), taken from the async context. Writes are buffered (4 KiB) and flushed on exit.
+ * Logs through pino: JSON lines, or one readable line per entry (`LOG_FORMAT=pretty`). Every line written
+ * while a request is handled carries its `request_id` (and the actor, once known), taken from the async
+ * context. JSON lines are written asynchronously: those that
+ * arrive while a write is in flight go out together (no fixed buffer that would hold a quiet gateway's last
+ * lines back), and what is pending is flushed on exit.
  */
 @Injectable()
 export class GatewayLogger implements LoggerService, OnApplicationShutdown {
@@ -25,7 +28,7 @@ export class GatewayLogger implements LoggerService, OnApplicationShutdown {
 
   constructor(config: GatewayConfig, cls: ClsService) {
     const pretty = config.server.logFormat === 'pretty';
-    const stream = pretty ? undefined : destination({ dest: 1, sync: false, minLength: 4096 });
+    const stream = pretty ? undefined : destination({ dest: 1, sync: false });
     this.stream = stream;
     if (stream) process.once('exit', () => stream.flushSync());
     this.pino = pino(
