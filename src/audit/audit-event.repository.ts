@@ -24,6 +24,14 @@ const EXPORT_PAGE = 500;
 export class AuditEventRepository {
   constructor(private readonly db: Database) {}
 
+  /**
+   * On PostgreSQL, lets the append-only trigger pass deletes of the audit tables in `manager`'s transaction only
+   * (retention). Raw SQL: a transaction-local setting (`SET LOCAL`) has no TypeORM API.
+   */
+  async allowRetentionDeletes(manager: EntityManager): Promise<void> {
+    await manager.queryRunner!.query(`SET LOCAL qbank_gateway.audit_retention = 'on'`);
+  }
+
   /** Inserts chained events in the caller's transaction. */
   async insert(manager: EntityManager, events: AuditEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += INSERT_CHUNK)

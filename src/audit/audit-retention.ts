@@ -25,11 +25,12 @@ export interface RetentionReport {
 export async function removeExpiredAuditEvents(dataSource: DataSource, before: Date, actor: string): Promise<RetentionReport> {
   const postgres = dataSource.options.type === 'postgres';
   const db = new Database(dataSource, dataSource);
-  const ledger = new AuditLedger(dataSource, { audit: { enabled: true } } as GatewayConfig, new AuditEventRepository(db));
+  const events = new AuditEventRepository(db);
+  const ledger = new AuditLedger(dataSource, { audit: { enabled: true } } as GatewayConfig, events);
   return db.transaction(async (manager) => {
     const runner = manager.queryRunner!;
-    // A transaction-local setting (TypeORM has no API for one): the append-only trigger lets deletes through only here.
-    if (postgres) await runner.query(`SET LOCAL qbank_gateway.audit_retention = 'on'`);
+    // The append-only trigger lets deletes through only in this transaction.
+    if (postgres) await events.allowRetentionDeletes(manager);
     else for (const table of ['audit_events', 'audit_checkpoints']) await dropSqliteAppendOnlyTriggers(runner, table);
 
     const chains = await manager
